@@ -1,10 +1,12 @@
 //! The command line: every command, its flags and their help text.
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
-/// Static site generator for Vietnamese local-government portals.
+use clap::{Args, Parser, Subcommand};
+
+/// Static site generator for the information portals of Vietnamese local government.
 #[derive(Debug, Parser)]
-#[command(name = "cong", version, about)]
+#[command(name = "cong", version, about, propagate_version = true)]
 pub struct Cli {
     /// Print more detail (phase timings, files written).
     #[arg(short, long, global = true)]
@@ -27,6 +29,95 @@ impl Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the portal into the output folder.
-    Build,
+    /// Build the portal into the output folder (`public/` by default).
+    Build(BuildArgs),
+    /// Validate everything a build validates, without writing anything.
+    Check(SourceArgs),
+    /// Build the portal and serve it on this machine for preview.
+    Serve(ServeArgs),
+    /// Create a new portal in DIR that builds at once.
+    Init {
+        /// The folder to create (must be empty or not exist).
+        dir: PathBuf,
+    },
+    /// Create new content.
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+/// Where the portal is and what to include.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// The portal's root folder, holding `content/` and optionally `themes/`.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include drafts and future-dated articles.
+    #[arg(long)]
+    pub drafts: bool,
+    /// The moment the build takes as now (RFC 3339, e.g. 2026-01-01T00:00:00+07:00);
+    /// defaults to $SOURCE_DATE_EPOCH, else the clock.
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+/// `cong build`.
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The folder to write the site into (default: `<root>/public`).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The address the site will be served from, overriding `base_url` in site.yaml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+/// `cong serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The port to listen on.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on; only this machine can connect by default.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Open the portal in the web browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Also write the preview into this folder (by default it stays in a temporary folder).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `cong new`.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Create an article with complete front matter: `cong new article "Tiêu đề có dấu"`.
+    Article {
+        /// The title, in Vietnamese with its tones.
+        title: String,
+        /// The portal's root folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The unit's folder under `content/` (default: the portal's own unit).
+        #[arg(long)]
+        unit: Option<PathBuf>,
+        /// The category (default: the first declared in site.yaml).
+        #[arg(long)]
+        category: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -1,0 +1,188 @@
+//! The commands that work on a portal's files: build, check, init and new.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+
+use crate::cli::{BuildArgs, SourceArgs};
+use crate::site::{BuildOptions, Site};
+use crate::{fs, text};
+
+/// The build's "now": `--now`, else `$SOURCE_DATE_EPOCH`, else the clock; in Vietnam's time.
+pub fn now(given: Option<&str>) -> Result<DateTime<FixedOffset>> {
+    if let Some(value) = given {
+        return crate::content::parse_date(value).with_context(|| {
+            format!("`--now {value}` is not a date; write it as 2026-01-01T00:00:00+07:00")
+        });
+    }
+    let utc = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) => {
+            let secs: i64 = epoch.trim().parse().with_context(|| {
+                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")
+            })?;
+            Utc.timestamp_opt(secs, 0)
+                .single()
+                .context("SOURCE_DATE_EPOCH is out of range")?
+        }
+        Err(_) => Utc::now(),
+    };
+    Ok(utc.with_timezone(&text::VIETNAM).fixed_offset())
+}
+
+/// The options of a build from the command line.
+pub fn options(
+    source: &SourceArgs,
+    output: Option<&Path>,
+    base_url: Option<&str>,
+) -> Result<BuildOptions> {
+    Ok(BuildOptions {
+        root: source.root.clone(),
+        output: output
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| source.root.join("public")),
+        base_url: base_url.map(str::to_owned),
+        drafts: source.drafts,
+        now: now(source.now.as_deref())?,
+        inject: None,
+    })
+}
+
+/// `cong build`.
+pub fn build(args: &BuildArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let options = options(
+        &args.source,
+        args.output.as_deref(),
+        args.base_url.as_deref(),
+    )?;
+    let site = Site::build(options)?;
+    site.write()?;
+    let report = site.report();
+    log::info!(
+        "built {} pages ({} articles, {} units) into `{}` in {:.2?}",
+        report.pages,
+        report.articles,
+        report.units,
+        site.options.output.display(),
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// `cong check`.
+pub fn check(args: &SourceArgs) -> Result<()> {
+    let site = Site::build(options(args, None, None)?)?;
+    let report = site.report();
+    log::info!(
+        "no problems found: {} articles, {} units, {} pages",
+        report.articles,
+        report.units,
+        report.pages
+    );
+    Ok(())
+}
+
+/// `cong init DIR`.
+pub fn init(dir: &Path) -> Result<()> {
+    if dir.exists()
+        && dir
+            .read_dir()
+            .with_context(|| format!("failed to read `{}`", dir.display()))?
+            .next()
+            .is_some()
+    {
+        anyhow::bail!(
+            "`{}` is not empty; choose a new folder for the portal",
+            dir.display()
+        );
+    }
+    let content = dir.join("content");
+    fs::write(&content.join("site.yaml"), include_str!("init/site.yaml"))?;
+    fs::write(&content.join("_unit.yaml"), include_str!("init/_unit.yaml"))?;
+    let date = now(None)?;
+    let article = article_text(
+        "Chào mừng đến với trang thông tin điện tử",
+        &date,
+        "tin-hoat-dong",
+        false,
+    );
+    fs::write(
+        &content.join("tin-tuc").join(file_name(&date, "chao-mung")),
+        article,
+    )?;
+    log::info!(
+        "created a new portal in `{}`; run `cong serve --root {}` to see it",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+fn file_name(date: &DateTime<FixedOffset>, slug: &str) -> String {
+    format!("{}-{slug}.md", date.format("%Y-%m-%d"))
+}
+
+fn article_text(title: &str, date: &DateTime<FixedOffset>, category: &str, draft: bool) -> String {
+    include_str!("init/article.md")
+        .replace("{title}", &title.replace('"', "\\\""))
+        .replace("{date}", &date.format("%Y-%m-%dT%H:%M:00%:z").to_string())
+        .replace("{category}", category)
+        .replace("{draft}", if draft { "true" } else { "false" })
+}
+
+/// `cong new article "Tiêu đề"`: returns the file it wrote.
+pub fn new_article(
+    root: &Path,
+    unit: Option<&Path>,
+    category: Option<&str>,
+    title: &str,
+) -> Result<()> {
+    let path = new_article_file(root, unit, category, title)?;
+    println!("{}", path.display());
+    Ok(())
+}
+
+fn new_article_file(
+    root: &Path,
+    unit: Option<&Path>,
+    category: Option<&str>,
+    title: &str,
+) -> Result<PathBuf> {
+    let title = text::nfc(title.trim()).into_owned();
+    let slug = text::slugify(&title);
+    if slug.is_empty() {
+        anyhow::bail!("the title must contain letters or digits");
+    }
+    let content = root.join("content");
+    let site_file = content.join("site.yaml");
+    let site_text = fs::read_text(&site_file, Path::new("content/site.yaml"))?;
+    let site: crate::config::SiteConfig =
+        crate::yaml::parse(&site_text, Path::new("content/site.yaml"), 1)?;
+    let category = match category {
+        Some(c) if site.categories.iter().any(|k| k.slug == c) => c.to_owned(),
+        Some(c) => anyhow::bail!(crate::messages::unknown_category(
+            c,
+            &crate::error::did_you_mean(c, site.categories.iter().map(|k| k.slug.as_str()))
+        )),
+        None => site
+            .categories
+            .first()
+            .map(|c| c.slug.clone())
+            .context("site.yaml declares no category")?,
+    };
+    let unit_dir = content.join(unit.unwrap_or(Path::new("")));
+    if !unit_dir.join(crate::content::UNIT_FILE).is_file() {
+        anyhow::bail!(
+            "`{}` is not a unit's folder (it has no `_unit.yaml`)",
+            unit_dir.display()
+        );
+    }
+    let date = now(None)?;
+    let path = unit_dir.join("tin-tuc").join(file_name(&date, &slug));
+    if path.exists() {
+        anyhow::bail!("`{}` already exists; choose another title", path.display());
+    }
+    fs::write(&path, article_text(&title, &date, &category, true))?;
+    Ok(path)
+}

@@ -1,0 +1,210 @@
+//! Machine-readable output: RSS 2.0 and JSON Feed per unit and per category,
+//! `sitemap.xml`, `robots.txt`, and the list of pages the access counter accepts.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use crate::render::{list_path, ListKind};
+use crate::site::Site;
+use crate::text::{self, escape};
+
+/// How many items a feed carries.
+const FEED_ITEMS: usize = 20;
+static NONE: Vec<usize> = Vec::new();
+
+/// Adds every feed, the sitemap, robots.txt and the counter's targets to the output.
+pub fn write_all(site: &mut Site) {
+    let mut files = Vec::new();
+    for (u, unit) in site.content.units.iter().enumerate() {
+        let ix = &site.index[u];
+        let name = &unit.config.name.vi;
+        let feeds = std::iter::once((
+            unit.path.clone(),
+            format!("{} - {}", site.content.site.title.vi, name),
+            &ix.articles,
+        ))
+        .chain(site.content.site.categories.iter().map(|c| {
+            let list = ix.by_category.get(&c.slug).unwrap_or(&NONE);
+            (
+                list_path(unit, &ListKind::Category(c.slug.clone()), 1),
+                format!("{} - {}", c.name.vi, name),
+                list,
+            )
+        }));
+        for (path, title, list) in feeds {
+            let items: Vec<usize> = list.iter().take(FEED_ITEMS).copied().collect();
+            files.push((
+                format!("{}rss.xml", &path[1..]),
+                rss(site, &path, &title, &items),
+            ));
+            files.push((
+                format!("{}feed.json", &path[1..]),
+                json_feed(site, &path, &title, &items),
+            ));
+        }
+    }
+    files.push(("sitemap.xml".into(), sitemap(site)));
+    files.push((
+        "robots.txt".into(),
+        format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            site.base.permalink("/sitemap.xml")
+        ),
+    ));
+    files.push(("cong-counter.json".into(), counter_targets(site)));
+    for (path, body) in files {
+        site.output.add(path, body.into_bytes());
+    }
+}
+
+fn rss(site: &Site, path: &str, title: &str, items: &[usize]) -> String {
+    let base = &site.base;
+    let mut out = String::with_capacity(1024 + items.len() * 600);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
+    let _ = writeln!(out, "<title>{}</title>", escape(title));
+    let _ = writeln!(out, "<link>{}</link>", escape(&base.permalink(path)));
+    let _ = writeln!(out, "<description>{}</description>", escape(title));
+    out.push_str("<language>vi</language>\n");
+    let _ = writeln!(
+        out,
+        "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
+        escape(&base.permalink(&format!("{path}rss.xml")))
+    );
+    if let Some(d) = items.first().and_then(|i| site.content.documents[*i].date) {
+        let _ = writeln!(out, "<lastBuildDate>{}</lastBuildDate>", d.to_rfc2822());
+    }
+    for &i in items {
+        let doc = &site.content.documents[i];
+        let link = base.permalink(&doc.url);
+        out.push_str("<item>\n");
+        let _ = writeln!(out, "<title>{}</title>", escape(&doc.front.title));
+        let _ = writeln!(out, "<link>{}</link>", escape(&link));
+        let _ = writeln!(out, "<guid isPermaLink=\"true\">{}</guid>", escape(&link));
+        if let Some(d) = doc.date {
+            let _ = writeln!(out, "<pubDate>{}</pubDate>", d.to_rfc2822());
+        }
+        let _ = writeln!(
+            out,
+            "<description>{}</description>",
+            escape(&summary(site, i))
+        );
+        if let Some(c) = &doc.front.category {
+            let _ = writeln!(out, "<category>{}</category>", escape(c));
+        }
+        out.push_str("</item>\n");
+    }
+    out.push_str("</channel>\n</rss>\n");
+    out
+}
+
+fn summary(site: &Site, i: usize) -> String {
+    let doc = &site.content.documents[i];
+    doc.front
+        .summary
+        .clone()
+        .unwrap_or_else(|| text::truncate_words(&site.rendered[i].lead, 280))
+}
+
+fn json_feed(site: &Site, path: &str, title: &str, items: &[usize]) -> String {
+    let base = &site.base;
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|&i| {
+            let doc = &site.content.documents[i];
+            let mut item = json!({
+                "id": base.permalink(&doc.url),
+                "url": base.permalink(&doc.url),
+                "title": doc.front.title,
+                "content_html": site.rendered[i].html,
+                "summary": summary(site, i),
+                "tags": doc.front.tags,
+                "language": "vi",
+            });
+            if let Some(d) = doc.date {
+                item["date_published"] = json!(d.to_rfc3339());
+            }
+            if let Some(a) = &doc.front.author {
+                item["authors"] = json!([{ "name": a }]);
+            }
+            if let Some(img) = &doc.front.image {
+                item["image"] = json!(base.permalink(&format!("{}{}", doc.url, img.src)));
+            }
+            item
+        })
+        .collect();
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": base.permalink(path),
+        "feed_url": base.permalink(&format!("{path}feed.json")),
+        "language": "vi",
+        "items": items,
+    });
+    serde_json::to_string_pretty(&feed).unwrap_or_default()
+}
+
+fn sitemap(site: &Site) -> String {
+    let base = &site.base;
+    let mut lastmod = std::collections::HashMap::new();
+    for doc in &site.content.documents {
+        if let Some(d) = doc.date {
+            lastmod.insert(format!("{}index.html", &doc.url[1..]), d.to_rfc3339());
+        }
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for path in site.output.paths().filter(|p| p.ends_with("index.html")) {
+        let url = base.permalink(&format!("/{}", path.trim_end_matches("index.html")));
+        out.push_str("<url><loc>");
+        out.push_str(&escape(&url));
+        out.push_str("</loc>");
+        if let Some(m) = lastmod.get(path) {
+            let _ = write!(out, "<lastmod>{m}</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// The units and pages the access counter accepts, and the origins allowed to call it.
+fn counter_targets(site: &Site) -> String {
+    let pages: Vec<&str> = site
+        .output
+        .paths()
+        .filter(|p| p.ends_with("index.html"))
+        .collect();
+    let units: Vec<serde_json::Value> = site
+        .content
+        .units
+        .iter()
+        .map(|unit| {
+            let own = &unit.path[1..];
+            let paths: Vec<String> = pages
+                .iter()
+                .filter(|p| {
+                    p.starts_with(own)
+                        && !site.content.units.iter().any(|other| {
+                            other.path.len() > unit.path.len() && p.starts_with(&other.path[1..])
+                        })
+                })
+                .map(|p| format!("/{}", p.trim_end_matches("index.html")))
+                .collect();
+            json!({ "id": unit.path, "paths": paths })
+        })
+        .collect();
+    let mut origins: Vec<String> = vec![base_origin(&site.base.origin)];
+    if let Some(c) = &site.content.site.counter {
+        origins.extend(c.allowed_origins.iter().cloned());
+    }
+    let targets = json!({
+        "generated": site.options.now.to_rfc3339(),
+        "allowed_origins": origins,
+        "units": units,
+    });
+    serde_json::to_string(&targets).unwrap_or_default()
+}
+
+fn base_origin(origin: &str) -> String {
+    origin.trim_end_matches('/').to_owned()
+}

@@ -1,0 +1,996 @@
+//! Pages: which pages a site has, and what each template is given.
+//!
+//! [`jobs`] lists every page of the site from the content and its indexes; [`Shared`]
+//! holds what many pages show (the portal, each unit, each article's card) converted
+//! to template values once, so that rendering a page in parallel only assembles them.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::config::Text;
+use crate::content::{Document, Unit};
+use crate::site::Site;
+use crate::text;
+
+/// Slugs of the pages cong makes in every unit; a page of the content cannot take them.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "tin-tuc",
+    "chuyen-muc",
+    "the",
+    "luu-tru",
+    "gioi-thieu",
+    "co-cau-to-chuc",
+    "lien-he",
+    "en",
+    "trang",
+    "assets",
+    "so-do-site",
+];
+
+/// The two languages of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Which articles a listing shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    All,
+    Category(String),
+    Tag(String),
+    Month(i32, u32),
+}
+
+/// One page to render.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Home(usize),
+    EnHome(usize),
+    Article(usize),
+    Page(usize),
+    /// Page `page` (1-based) of a listing of a unit.
+    List {
+        unit: usize,
+        kind: ListKind,
+        page: usize,
+    },
+    Tags(usize),
+    Archive(usize),
+    About(usize, Lang),
+    Organisation(usize, Lang),
+    Contact(usize, Lang),
+    Sitemap,
+    NotFound,
+}
+
+impl Job {
+    /// The template that renders this page.
+    pub fn template<'a>(&self, site: &'a Site) -> &'a str {
+        match self {
+            Job::Home(_) => "home.html",
+            Job::EnHome(_) => "en_home.html",
+            Job::Article(i) | Job::Page(i) => {
+                let doc = &site.content.documents[*i];
+                match &doc.front.template {
+                    Some(t) => t,
+                    None if doc.is_article() => "article.html",
+                    None => "page.html",
+                }
+            }
+            Job::List { .. } => "list.html",
+            Job::Tags(_) => "terms.html",
+            Job::Archive(_) => "archive.html",
+            Job::About(_, Lang::Vi) => "about.html",
+            Job::About(_, Lang::En) => "about.html",
+            Job::Organisation(..) => "organisation.html",
+            Job::Contact(..) => "contact.html",
+            Job::Sitemap => "sitemap.html",
+            Job::NotFound => "404.html",
+        }
+    }
+}
+
+/// Every page of the site.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let per_page = site.content.site.paginate;
+    let pages_of = |n: usize| n.div_ceil(per_page).max(1);
+    let mut jobs = vec![Job::Sitemap, Job::NotFound];
+    for (u, ix) in site.index.iter().enumerate() {
+        jobs.extend([Job::Home(u), Job::EnHome(u), Job::Tags(u), Job::Archive(u)]);
+        for lang in [Lang::Vi, Lang::En] {
+            jobs.extend([
+                Job::About(u, lang),
+                Job::Organisation(u, lang),
+                Job::Contact(u, lang),
+            ]);
+        }
+        let mut list = |kind: ListKind, n: usize| {
+            for page in 1..=pages_of(n) {
+                jobs.push(Job::List {
+                    unit: u,
+                    kind: kind.clone(),
+                    page,
+                });
+            }
+        };
+        list(ListKind::All, ix.articles.len());
+        for c in &site.content.site.categories {
+            list(
+                ListKind::Category(c.slug.clone()),
+                ix.by_category.get(&c.slug).map_or(0, Vec::len),
+            );
+        }
+        for (slug, (_, articles)) in &ix.by_tag {
+            list(ListKind::Tag(slug.clone()), articles.len());
+        }
+        for ((y, m), articles) in &ix.by_month {
+            list(ListKind::Month(*y, *m), articles.len());
+        }
+    }
+    for (i, doc) in site.content.documents.iter().enumerate() {
+        jobs.push(if doc.is_article() {
+            Job::Article(i)
+        } else {
+            Job::Page(i)
+        });
+    }
+    jobs
+}
+
+/// The site path of a listing's page.
+pub fn list_path(unit: &Unit, kind: &ListKind, page: usize) -> String {
+    let base = list_base(unit, kind);
+    if page <= 1 {
+        base
+    } else {
+        format!("{base}trang/{page}/")
+    }
+}
+
+fn list_base(unit: &Unit, kind: &ListKind) -> String {
+    match kind {
+        ListKind::All => format!("{}tin-tuc/", unit.path),
+        ListKind::Category(c) => format!("{}chuyen-muc/{c}/", unit.path),
+        ListKind::Tag(t) => format!("{}the/{t}/", unit.path),
+        ListKind::Month(y, m) => format!("{}luu-tru/{y}/{m:02}/", unit.path),
+    }
+}
+
+/// A named link, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedLink {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ImageView {
+    url: String,
+    permalink: String,
+    alt: String,
+    caption: Option<String>,
+}
+
+/// An article as listings and related lists show it.
+#[derive(Debug, Clone, Serialize)]
+struct Card {
+    title: String,
+    url: String,
+    date: String,
+    day: String,
+    date_iso: String,
+    summary: String,
+    image: Option<ImageView>,
+    category: NamedLink,
+    unit_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct UnitLink {
+    name: String,
+    url: String,
+    en_url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PersonView {
+    name: String,
+    post: String,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct OfficeView {
+    name: String,
+    head: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    duties: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct UnitView {
+    name: String,
+    kind: String,
+    url: String,
+    en_url: String,
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    leaders: Vec<PersonView>,
+    organisation: Vec<OfficeView>,
+    parent: Option<NamedLink>,
+    children: Vec<UnitLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    url: String,
+    permalink: String,
+    description: &'a str,
+    alternate: String,
+    has_code: bool,
+}
+
+/// What many pages share, as template values made once.
+pub struct Shared<'a> {
+    site: &'a Site,
+    portal: [Value; 2],
+    strings: [Value; 2],
+    units: [Vec<Value>; 2],
+    menus: [Vec<Value>; 2],
+    cards: Vec<Value>,
+    cards_with_unit: Vec<Value>,
+    intros: [Vec<String>; 2],
+}
+
+fn lang_index(lang: Lang) -> usize {
+    match lang {
+        Lang::Vi => 0,
+        Lang::En => 1,
+    }
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(site: &'a Site) -> Shared<'a> {
+        let cfg = &site.content.site;
+        let base = &site.base;
+        let portal = |lang: Lang| {
+            let l = lang.code();
+            serde_json::json!({
+                "title": cfg.title.get(l),
+                "base_url": base.permalink("/"),
+                "assets": base.url("/assets/"),
+                "sitemap": base.url("/so-do-site/"),
+                "services": cfg.public_services.as_ref().map(|s| serde_json::json!({
+                    "provincial": { "name": s.provincial.name.get(l), "url": s.provincial.url },
+                    "national": s.national.as_ref().map(|n| serde_json::json!({ "name": n.name.get(l), "url": n.url })),
+                })),
+                "scripts": cfg.scripts,
+            })
+        };
+        let strings = [Lang::Vi, Lang::En].map(|lang| {
+            Value::from_serializable(
+                &site
+                    .theme
+                    .strings
+                    .get(lang.code())
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        });
+        let units = [Lang::Vi, Lang::En].map(|lang| {
+            site.content
+                .units
+                .iter()
+                .map(|u| Value::from_serializable(&unit_view(site, u, lang)))
+                .collect()
+        });
+        let menus = [Lang::Vi, Lang::En].map(|lang| {
+            site.content
+                .units
+                .iter()
+                .map(|u| Value::from_serializable(&menu(site, u, lang)))
+                .collect()
+        });
+        let cards = site
+            .content
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Value::from_serializable(&card(site, i, d, false)))
+            .collect();
+        let cards_with_unit = site
+            .content
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Value::from_serializable(&card(site, i, d, true)))
+            .collect();
+        let intros = [Lang::Vi, Lang::En].map(|lang| {
+            site.content
+                .units
+                .iter()
+                .map(|u| {
+                    let intro = u
+                        .config
+                        .intro
+                        .as_ref()
+                        .map(|t| t.get(lang.code()))
+                        .unwrap_or("");
+                    let mut html = String::new();
+                    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(intro));
+                    html
+                })
+                .collect()
+        });
+        let portal = [Lang::Vi, Lang::En].map(|lang| Value::from_serializable(&portal(lang)));
+        Shared {
+            site,
+            portal,
+            strings,
+            units,
+            menus,
+            cards,
+            cards_with_unit,
+            intros,
+        }
+    }
+
+    /// Renders one page: its output path and its HTML.
+    pub fn render(&self, job: &Job) -> Result<(String, String)> {
+        let site = self.site;
+        let mut ctx = Context::new();
+        let (unit, lang, path, title, alternate) = self.describe(job);
+        let l = lang_index(lang);
+        ctx.insert("lang", lang.code());
+        ctx.insert_value("t", self.strings[l].clone());
+        ctx.insert_value("site", self.portal[l].clone());
+        ctx.insert_value("unit", self.units[l][unit].clone());
+        ctx.insert_value("menu", self.menus[l][unit].clone());
+        let description = match job {
+            Job::Article(i) | Job::Page(i) => self.summary_of(*i),
+            _ => site
+                .content
+                .site
+                .description
+                .as_ref()
+                .map(|d| d.get(lang.code()).to_owned())
+                .unwrap_or_default(),
+        };
+        let has_code = match job {
+            Job::Article(i) | Job::Page(i) => {
+                site.rendered[*i].html.contains("<pre class=\"code\">")
+            }
+            _ => false,
+        };
+        ctx.insert(
+            "page",
+            &PageView {
+                title: &title,
+                url: site.base.url(&path),
+                permalink: site.base.permalink(&path),
+                description: &description,
+                alternate: site.base.url(&alternate),
+                has_code,
+            },
+        );
+        ctx.insert("crumbs", &self.crumbs(unit, lang, job, &title));
+        self.fill(job, unit, lang, &mut ctx);
+        let template = job.template(site);
+        let mut html = site.theme.render(template, &ctx)?;
+        if let Some(inject) = &site.options.inject {
+            if let Some(at) = html.rfind("</body>") {
+                html.insert_str(at, inject);
+            }
+        }
+        let file = match job {
+            Job::NotFound => "404.html".to_owned(),
+            _ => format!("{}index.html", &path[1..]),
+        };
+        Ok((file, html))
+    }
+
+    fn summary_of(&self, i: usize) -> String {
+        let doc = &self.site.content.documents[i];
+        summary(doc, &self.site.rendered[i].lead)
+    }
+
+    /// The page's unit, language, site path, title and the path of its other-language version.
+    fn describe(&self, job: &Job) -> (usize, Lang, String, String, String) {
+        let site = self.site;
+        let units = &site.content.units;
+        let t = |lang: Lang, key: &str| -> String {
+            site.theme
+                .strings
+                .get(lang.code())
+                .and_then(|m| m.get(key))
+                .cloned()
+                .unwrap_or_else(|| key.to_owned())
+        };
+        let name = |u: usize, lang: Lang| units[u].config.name.get(lang.code()).to_owned();
+        match job {
+            Job::Home(u) => (
+                *u,
+                Lang::Vi,
+                units[*u].path.clone(),
+                name(*u, Lang::Vi),
+                format!("{}en/", units[*u].path),
+            ),
+            Job::EnHome(u) => (
+                *u,
+                Lang::En,
+                format!("{}en/", units[*u].path),
+                name(*u, Lang::En),
+                units[*u].path.clone(),
+            ),
+            Job::Article(i) | Job::Page(i) => {
+                let doc = &site.content.documents[*i];
+                (
+                    doc.unit,
+                    Lang::Vi,
+                    doc.url.clone(),
+                    doc.front.title.clone(),
+                    format!("{}en/", units[doc.unit].path),
+                )
+            }
+            Job::List { unit, kind, page } => {
+                let title = match kind {
+                    ListKind::All => format!("{} - {}", t(Lang::Vi, "news"), name(*unit, Lang::Vi)),
+                    ListKind::Category(c) => self.category_name(c),
+                    ListKind::Tag(tag) => format!(
+                        "{}: {}",
+                        t(Lang::Vi, "tag"),
+                        site.index[*unit].by_tag[tag].0
+                    ),
+                    ListKind::Month(y, m) => format!("{} {m}/{y}", t(Lang::Vi, "archive_of")),
+                };
+                (
+                    *unit,
+                    Lang::Vi,
+                    list_path(&units[*unit], kind, *page),
+                    title,
+                    format!("{}en/", units[*unit].path),
+                )
+            }
+            Job::Tags(u) => (
+                *u,
+                Lang::Vi,
+                format!("{}the/", units[*u].path),
+                t(Lang::Vi, "tags"),
+                format!("{}en/", units[*u].path),
+            ),
+            Job::Archive(u) => (
+                *u,
+                Lang::Vi,
+                format!("{}luu-tru/", units[*u].path),
+                t(Lang::Vi, "archive"),
+                format!("{}en/", units[*u].path),
+            ),
+            Job::About(u, lang) => about_paths(
+                units,
+                *u,
+                *lang,
+                "gioi-thieu",
+                "introduction",
+                t(*lang, "introduction"),
+            ),
+            Job::Organisation(u, lang) => about_paths(
+                units,
+                *u,
+                *lang,
+                "co-cau-to-chuc",
+                "organisation",
+                t(*lang, "organisation"),
+            ),
+            Job::Contact(u, lang) => {
+                about_paths(units, *u, *lang, "lien-he", "contact", t(*lang, "contact"))
+            }
+            Job::Sitemap => (
+                0,
+                Lang::Vi,
+                "/so-do-site/".into(),
+                t(Lang::Vi, "sitemap"),
+                "/en/".into(),
+            ),
+            Job::NotFound => (
+                0,
+                Lang::Vi,
+                "/404.html".into(),
+                t(Lang::Vi, "not_found_title"),
+                "/en/".into(),
+            ),
+        }
+    }
+
+    fn category_name(&self, slug: &str) -> String {
+        self.site
+            .content
+            .site
+            .categories
+            .iter()
+            .find(|c| c.slug == slug)
+            .map(|c| c.name.vi.clone())
+            .unwrap_or_else(|| slug.to_owned())
+    }
+
+    fn crumbs(&self, unit: usize, lang: Lang, job: &Job, title: &str) -> Vec<NamedLink> {
+        if matches!(job, Job::Home(0) | Job::EnHome(0) | Job::NotFound) {
+            return Vec::new();
+        }
+        let units = &self.site.content.units;
+        let mut chain = vec![unit];
+        while let Some(p) = units[*chain.last().unwrap_or(&0)].parent {
+            chain.push(p);
+        }
+        chain.reverse();
+        let mut crumbs: Vec<NamedLink> = chain
+            .iter()
+            .map(|u| NamedLink {
+                name: units[*u].config.name.get(lang.code()).to_owned(),
+                url: self.site.base.url(&match lang {
+                    Lang::Vi => units[*u].path.clone(),
+                    Lang::En => format!("{}en/", units[*u].path),
+                }),
+            })
+            .collect();
+        if !matches!(job, Job::Home(_) | Job::EnHome(_)) {
+            crumbs.push(NamedLink {
+                name: title.to_owned(),
+                url: String::new(),
+            });
+        }
+        crumbs
+    }
+
+    /// Adds what the page's own template needs.
+    fn fill(&self, job: &Job, unit: usize, lang: Lang, ctx: &mut Context) {
+        let site = self.site;
+        let ix = &site.index[unit];
+        let base = &site.base;
+        let cards = |list: &[usize], with_unit: bool| -> Value {
+            let values: Vec<Value> = list
+                .iter()
+                .map(|i| {
+                    if with_unit && site.content.documents[*i].unit != unit {
+                        self.cards_with_unit[*i].clone()
+                    } else {
+                        self.cards[*i].clone()
+                    }
+                })
+                .collect();
+            Value::from(values)
+        };
+        match job {
+            Job::Home(_) => {
+                let featured: Vec<usize> = ix
+                    .articles
+                    .iter()
+                    .copied()
+                    .filter(|i| site.content.documents[*i].front.featured)
+                    .take(4)
+                    .collect();
+                let latest: Vec<usize> = ix
+                    .articles
+                    .iter()
+                    .copied()
+                    .filter(|i| !featured.contains(i))
+                    .take(site.content.site.paginate)
+                    .collect();
+                ctx.insert_value("featured", cards(&featured, true));
+                ctx.insert_value("latest", cards(&latest, true));
+                let categories: Vec<serde_json::Value> = site
+                    .content
+                    .site
+                    .categories
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "name": c.name.get("vi"),
+                            "url": base.url(&list_path(&site.content.units[unit], &ListKind::Category(c.slug.clone()), 1)),
+                            "count": ix.by_category.get(&c.slug).map_or(0, Vec::len),
+                        })
+                    })
+                    .collect();
+                ctx.insert("categories", &categories);
+            }
+            Job::EnHome(_) | Job::About(..) => {
+                ctx.insert("intro", &self.intros[lang_index(lang)][unit]);
+            }
+            Job::Article(i) | Job::Page(i) => {
+                let doc = &site.content.documents[*i];
+                let r = &site.rendered[*i];
+                let mut view = serde_json::to_value(card(site, *i, doc, false)).unwrap_or_default();
+                if let Some(map) = view.as_object_mut() {
+                    map.insert("html".into(), r.html.clone().into());
+                    map.insert(
+                        "toc".into(),
+                        serde_json::to_value(&r.toc).unwrap_or_default(),
+                    );
+                    map.insert("author".into(), doc.front.author.clone().into());
+                    map.insert("source".into(), doc.front.source.clone().into());
+                    map.insert("summary_given".into(), doc.front.summary.is_some().into());
+                    map.insert("permalink".into(), base.permalink(&doc.url).into());
+                    map.insert(
+                        "tags".into(),
+                        serde_json::to_value(
+                            doc.front
+                                .tags
+                                .iter()
+                                .filter(|t| !text::slugify(t).is_empty())
+                                .map(|t| NamedLink {
+                                    name: t.clone(),
+                                    url: base.url(&list_path(
+                                        &site.content.units[doc.unit],
+                                        &ListKind::Tag(text::slugify(t)),
+                                        1,
+                                    )),
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                        .unwrap_or_default(),
+                    );
+                }
+                if doc.is_article() {
+                    ctx.insert("article", &view);
+                    let own = &site.index[doc.unit];
+                    let in_category = doc
+                        .front
+                        .category
+                        .as_ref()
+                        .and_then(|c| own.by_category.get(c))
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]);
+                    let same = neighbours(site, in_category, *i, 5, &[]);
+                    let others = neighbours(site, &own.articles, *i, 5, &same);
+                    ctx.insert_value("same_category", cards(&same, false));
+                    ctx.insert_value("other_news", cards(&others, false));
+                } else {
+                    ctx.insert("doc", &view);
+                }
+            }
+            Job::List { kind, page, .. } => {
+                let all: &[usize] = match kind {
+                    ListKind::All => &ix.articles,
+                    ListKind::Category(c) => {
+                        ix.by_category.get(c).map(Vec::as_slice).unwrap_or(&[])
+                    }
+                    ListKind::Tag(t) => ix.by_tag.get(t).map(|(_, v)| v.as_slice()).unwrap_or(&[]),
+                    ListKind::Month(y, m) => {
+                        ix.by_month.get(&(*y, *m)).map(Vec::as_slice).unwrap_or(&[])
+                    }
+                };
+                let per = site.content.site.paginate;
+                let start = (page - 1) * per;
+                let shown = &all[start.min(all.len())..(start + per).min(all.len())];
+                ctx.insert_value("articles", cards(shown, true));
+                let count = all.len().div_ceil(per).max(1);
+                let u = &site.content.units[unit];
+                let link = |p: usize| base.url(&list_path(u, kind, p));
+                ctx.insert(
+                    "pager",
+                    &serde_json::json!({
+                        "current": page,
+                        "count": count,
+                        "previous": (*page > 1).then(|| link(page - 1)),
+                        "next": (*page < count).then(|| link(page + 1)),
+                        "pages": (1..=count).map(|p| serde_json::json!({"number": p, "url": link(p), "current": p == *page})).collect::<Vec<_>>(),
+                    }),
+                );
+                let feed =
+                    matches!(kind, ListKind::All | ListKind::Category(_)).then(|| match kind {
+                        ListKind::All => base.url(&u.path),
+                        _ => base.url(&list_base(u, kind)),
+                    });
+                ctx.insert("feed", &feed);
+            }
+            Job::Tags(_) => {
+                let mut terms: Vec<(&String, &String, usize)> = ix
+                    .by_tag
+                    .iter()
+                    .map(|(slug, (name, v))| (slug, name, v.len()))
+                    .collect();
+                terms.sort_by(|a, b| text::collate(a.1, b.1));
+                let u = &site.content.units[unit];
+                let terms: Vec<serde_json::Value> = terms
+                    .into_iter()
+                    .map(|(slug, name, count)| serde_json::json!({"name": name, "count": count, "url": base.url(&list_path(u, &ListKind::Tag(slug.clone()), 1))}))
+                    .collect();
+                ctx.insert("terms", &terms);
+            }
+            Job::Archive(_) => {
+                let u = &site.content.units[unit];
+                let mut years: BTreeMap<i32, Vec<serde_json::Value>> = BTreeMap::new();
+                for ((y, m), v) in ix.by_month.iter().rev() {
+                    years.entry(*y).or_default().push(serde_json::json!({
+                        "label": format!("Tháng {m}/{y}"),
+                        "count": v.len(),
+                        "url": base.url(&list_path(u, &ListKind::Month(*y, *m), 1)),
+                    }));
+                }
+                let years: Vec<serde_json::Value> = years
+                    .into_iter()
+                    .rev()
+                    .map(|(year, months)| serde_json::json!({"year": year, "months": months}))
+                    .collect();
+                ctx.insert("years", &years);
+            }
+            Job::Sitemap => {
+                ctx.insert("tree", &sitemap_tree(site));
+            }
+            Job::Organisation(..) | Job::Contact(..) | Job::NotFound => {}
+        }
+    }
+}
+
+fn about_paths(
+    units: &[Unit],
+    u: usize,
+    lang: Lang,
+    vi: &str,
+    en: &str,
+    title: String,
+) -> (usize, Lang, String, String, String) {
+    let vi_path = format!("{}{vi}/", units[u].path);
+    let en_path = format!("{}en/{en}/", units[u].path);
+    match lang {
+        Lang::Vi => (u, lang, vi_path, title, en_path),
+        Lang::En => (u, lang, en_path, title, vi_path),
+    }
+}
+
+/// Up to `n` articles beside `i` in `list` (older first, then newer), skipping `exclude`.
+fn neighbours(site: &Site, list: &[usize], i: usize, n: usize, exclude: &[usize]) -> Vec<usize> {
+    let docs = &site.content.documents;
+    let key = |j: usize| (std::cmp::Reverse(docs[j].date), &docs[j].url);
+    let at = list
+        .binary_search_by(|j| key(*j).cmp(&key(i)))
+        .unwrap_or_else(|p| p);
+    let after = list.iter().skip(at + 1);
+    let before = list[..at.min(list.len())].iter().rev();
+    after
+        .chain(before)
+        .copied()
+        .filter(|j| *j != i && !exclude.contains(j))
+        .take(n)
+        .collect()
+}
+
+fn summary(doc: &Document, lead: &str) -> String {
+    match &doc.front.summary {
+        Some(s) => s.clone(),
+        None => text::truncate_words(lead, 280),
+    }
+}
+
+fn card(site: &Site, i: usize, doc: &Document, with_unit: bool) -> Card {
+    let base = &site.base;
+    let unit = &site.content.units[doc.unit];
+    let category = doc.front.category.clone().unwrap_or_default();
+    let date = doc.date;
+    Card {
+        title: doc.front.title.clone(),
+        url: base.url(&doc.url),
+        date: date.as_ref().map(text::format_datetime).unwrap_or_default(),
+        day: date.as_ref().map(text::format_date).unwrap_or_default(),
+        date_iso: date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        summary: summary(doc, &site.rendered[i].lead),
+        image: doc.front.image.as_ref().map(|img| ImageView {
+            url: base.url(&format!("{}{}", doc.url, img.src)),
+            permalink: base.permalink(&format!("{}{}", doc.url, img.src)),
+            alt: img
+                .alt
+                .clone()
+                .or_else(|| img.caption.clone())
+                .unwrap_or_else(|| doc.front.title.clone()),
+            caption: img.caption.clone(),
+        }),
+        category: NamedLink {
+            name: site
+                .content
+                .site
+                .categories
+                .iter()
+                .find(|c| c.slug == category)
+                .map(|c| c.name.vi.clone())
+                .unwrap_or_default(),
+            url: base.url(&format!("{}chuyen-muc/{category}/", unit.path)),
+        },
+        unit_name: with_unit.then(|| unit.config.name.vi.clone()),
+    }
+}
+
+fn unit_view(site: &Site, u: &Unit, lang: Lang) -> UnitView {
+    let l = lang.code();
+    let base = &site.base;
+    let units = &site.content.units;
+    let parent = match u.parent {
+        Some(p) => Some(NamedLink {
+            name: units[p].config.name.get(l).to_owned(),
+            url: base.url(&match lang {
+                Lang::Vi => units[p].path.clone(),
+                Lang::En => format!("{}en/", units[p].path),
+            }),
+        }),
+        None => u.config.parent.as_ref().map(|p| NamedLink {
+            name: p.name.get(l).to_owned(),
+            url: p.url.clone(),
+        }),
+    };
+    let mut children: Vec<UnitLink> = u
+        .children
+        .iter()
+        .map(|c| UnitLink {
+            name: units[*c].config.name.get(l).to_owned(),
+            url: base.url(&units[*c].path),
+            en_url: base.url(&format!("{}en/", units[*c].path)),
+        })
+        .collect();
+    children.sort_by(|a, b| text::collate(&a.name, &b.name));
+    let get = |t: &Option<Text>| t.as_ref().map(|t| t.get(l).to_owned());
+    UnitView {
+        name: u.config.name.get(l).to_owned(),
+        kind: u.config.kind.clone(),
+        url: base.url(&u.path),
+        en_url: base.url(&format!("{}en/", u.path)),
+        address: get(&u.config.address),
+        phone: u.config.phone.clone(),
+        email: u.config.email.clone(),
+        leaders: u
+            .config
+            .leaders
+            .iter()
+            .map(|p| PersonView {
+                name: p.name.clone(),
+                post: p.post.get(l).to_owned(),
+                phone: p.phone.clone(),
+                email: p.email.clone(),
+            })
+            .collect(),
+        organisation: u
+            .config
+            .organisation
+            .iter()
+            .map(|o| OfficeView {
+                name: o.name.get(l).to_owned(),
+                head: o.head.clone(),
+                phone: o.phone.clone(),
+                email: o.email.clone(),
+                duties: get(&o.duties),
+            })
+            .collect(),
+        parent,
+        children,
+    }
+}
+
+/// The main menu of a unit: site.yaml's menu, whose paths are relative to the unit.
+fn menu(site: &Site, u: &Unit, lang: Lang) -> Vec<NamedLink> {
+    let base = &site.base;
+    let strings = site.theme.strings.get(lang.code());
+    let t = |k: &str| {
+        strings
+            .and_then(|m| m.get(k))
+            .cloned()
+            .unwrap_or_else(|| k.to_owned())
+    };
+    match lang {
+        Lang::Vi => site
+            .content
+            .site
+            .menu
+            .iter()
+            .map(|item| NamedLink {
+                name: item.label.vi.clone(),
+                url: if item.url.contains("://") {
+                    item.url.clone()
+                } else {
+                    base.url(&format!("{}{}", u.path, item.url.trim_start_matches('/')))
+                },
+            })
+            .collect(),
+        Lang::En => ["home", "introduction", "organisation", "contact"]
+            .iter()
+            .map(|k| NamedLink {
+                name: t(k),
+                url: base.url(&match *k {
+                    "home" => format!("{}en/", u.path),
+                    other => format!("{}en/{other}/", u.path),
+                }),
+            })
+            .collect(),
+    }
+}
+
+fn sitemap_tree(site: &Site) -> Vec<serde_json::Value> {
+    let base = &site.base;
+    let t = |k: &str| {
+        site.theme
+            .strings
+            .get("vi")
+            .and_then(|m| m.get(k))
+            .cloned()
+            .unwrap_or_else(|| k.to_owned())
+    };
+    site.content
+        .units
+        .iter()
+        .enumerate()
+        .map(|(ui, u)| {
+            let mut links = vec![
+                NamedLink { name: t("news"), url: base.url(&format!("{}tin-tuc/", u.path)) },
+                NamedLink { name: t("introduction"), url: base.url(&format!("{}gioi-thieu/", u.path)) },
+                NamedLink { name: t("organisation"), url: base.url(&format!("{}co-cau-to-chuc/", u.path)) },
+                NamedLink { name: t("contact"), url: base.url(&format!("{}lien-he/", u.path)) },
+                NamedLink { name: t("tags"), url: base.url(&format!("{}the/", u.path)) },
+                NamedLink { name: t("archive"), url: base.url(&format!("{}luu-tru/", u.path)) },
+                NamedLink { name: "English".into(), url: base.url(&format!("{}en/", u.path)) },
+            ];
+            for c in &site.content.site.categories {
+                links.push(NamedLink {
+                    name: format!("{}: {}", t("category"), c.name.vi),
+                    url: base.url(&list_path(u, &ListKind::Category(c.slug.clone()), 1)),
+                });
+            }
+            for p in &site.index[ui].pages {
+                let doc = &site.content.documents[*p];
+                links.push(NamedLink { name: doc.front.title.clone(), url: base.url(&doc.url) });
+            }
+            serde_json::json!({ "name": u.config.name.vi, "url": base.url(&u.path), "links": links })
+        })
+        .collect()
+}
+
+/// The theme's assets, the highlighting style and the files the content ships.
+pub fn assets(site: &mut Site) {
+    for (path, bytes) in &site.theme.assets {
+        site.output.add(
+            format!("assets/{}", path.to_string_lossy().replace('\\', "/")),
+            bytes.clone(),
+        );
+    }
+    let css = syntect::highlighting::ThemeSet::load_defaults()
+        .themes
+        .get("InspiredGitHub")
+        .and_then(|theme| {
+            syntect::html::css_for_theme_with_class_style(theme, crate::markdown::HIGHLIGHT_STYLE)
+                .ok()
+        })
+        .unwrap_or_default();
+    site.output
+        .add("assets/css/highlight.css", css.into_bytes());
+    for (i, doc) in site.content.documents.iter().enumerate() {
+        let dir = doc.source.parent().unwrap_or(std::path::Path::new(""));
+        let files = doc
+            .front
+            .image
+            .iter()
+            .map(|img| std::path::PathBuf::from(&img.src))
+            .chain(site.rendered[i].assets.iter().cloned());
+        for file in files {
+            let out = format!(
+                "{}{}",
+                &doc.url[1..],
+                file.to_string_lossy().replace('\\', "/")
+            );
+            site.output
+                .copy(out, site.options.root.join(dir).join(&file));
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Vietnamese text conventions: NFC normalisation, slugs, collation, numbers and dates.
+//!
+//! Everything the portal shows or sorts goes through here so that the rules of the
+//! language live in one place: `Đồng Hỷ` slugs to `dong-hy`, numbers read `12.798.780`
+//! and `99,7%`, names sort as `a ă â b c d đ e ê …` and dates read `27/10/2020 16:10`.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// The time zone every date of the portal is shown in.
+pub const VIETNAM: Tz = chrono_tz::Asia::Ho_Chi_Minh;
+
+/// Returns `text` in Unicode NFC, borrowing when it already is.
+pub fn nfc(text: &str) -> Cow<'_, str> {
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    }
+}
+
+/// Tone marks, in the traditional order: huyền, hỏi, ngã, sắc, nặng.
+const TONES: [char; 5] = ['\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}'];
+
+/// Strips tones and letter marks: `Đồng Hỷ` → `Dong Hy`.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            other => other,
+        })
+        .collect()
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}')
+}
+
+/// A URL slug: tones stripped, `đ` as `d`, lower case, words joined by `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in fold(text).chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.push(c);
+        } else {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+/// The Vietnamese alphabet, in dictionary order.
+const ALPHABET: &[&str] = &[
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+    "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+];
+
+/// A key that sorts strings in Vietnamese dictionary order: letters first (with `ă`, `â`,
+/// `đ`, `ê`, `ô`, `ơ`, `ư` as letters of their own), then tones, then the text itself.
+pub fn collation_key(text: &str) -> (Vec<u32>, Vec<u8>, String) {
+    let mut letters = Vec::with_capacity(text.len());
+    let mut tones = Vec::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let mut base = String::new();
+        let mut tone = 0u8;
+        for d in c.to_string().nfd() {
+            match TONES.iter().position(|t| *t == d) {
+                Some(i) => tone = i as u8 + 1,
+                None => base.push(d),
+            }
+        }
+        let base: String = base.nfc().collect();
+        let rank = match ALPHABET.iter().position(|l| *l == base) {
+            Some(i) => 0x1000 + i as u32,
+            None if c.is_ascii_digit() => 0x800 + c as u32,
+            None if c.is_alphanumeric() => 0x2000 + c as u32,
+            None => c as u32,
+        };
+        letters.push(rank);
+        tones.push(tone);
+    }
+    (letters, tones, text.to_owned())
+}
+
+/// Compares two strings in Vietnamese dictionary order.
+pub fn collate(a: &str, b: &str) -> Ordering {
+    collation_key(a).cmp(&collation_key(b))
+}
+
+/// An integer with `.` between thousands: `12798780` → `12.798.780`.
+pub fn format_int(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A number with `.` between thousands and `,` before at most `decimals` decimals,
+/// trailing zeros dropped: `5100.0` → `5.100`, `99.66` → `99,7` (one decimal).
+pub fn format_number(x: f64, decimals: usize) -> String {
+    let factor = 10f64.powi(decimals as i32);
+    let rounded = (x * factor).round() / factor;
+    let whole = rounded.trunc();
+    let mut out = format_int(whole as i64);
+    if rounded < 0.0 && whole == 0.0 {
+        out.insert(0, '-');
+    }
+    let frac = format!("{:.*}", decimals, (rounded - whole).abs());
+    let frac = frac.trim_start_matches('0').trim_start_matches('.');
+    let frac = frac.trim_end_matches('0');
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A percentage with one decimal: `99.66` → `99,7%`.
+pub fn format_percent(x: f64) -> String {
+    format!("{}%", format_number(x, 1))
+}
+
+/// A date and time as Vietnamese readers write it, in Vietnam's time zone: `27/10/2020 16:10`.
+pub fn format_datetime(date: &DateTime<FixedOffset>) -> String {
+    date.with_timezone(&VIETNAM)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// A date alone: `27/10/2020`.
+pub fn format_date(date: &DateTime<FixedOffset>) -> String {
+    date.with_timezone(&VIETNAM).format("%d/%m/%Y").to_string()
+}
+
+/// Escapes text for HTML and XML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The first `max` characters of `text` cut at a word boundary, with `…` when cut.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) => &cut[..i],
+        None => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_strip_tones_and_map_d() {
+        assert_eq!(slugify("Đồng Hỷ"), "dong-hy");
+        assert_eq!(slugify("  Tiêu đề có dấu!  "), "tieu-de-co-dau");
+        assert_eq!(
+            slugify("Chữ ký số: 100% lãnh đạo"),
+            "chu-ky-so-100-lanh-dao"
+        );
+        assert_eq!(slugify("Ư Ơ Ă Â Ê Ô"), "u-o-a-a-e-o");
+    }
+
+    #[test]
+    fn nfd_input_becomes_nfc() {
+        let nfd: String = "Hóa Thượng".nfd().collect();
+        assert_ne!(nfd, "Hóa Thượng");
+        assert_eq!(nfc(&nfd), "Hóa Thượng");
+        assert_eq!(slugify(&nfd), "hoa-thuong");
+    }
+
+    #[test]
+    fn numbers_in_vietnamese_format() {
+        assert_eq!(format_int(12_798_780), "12.798.780");
+        assert_eq!(format_int(5100), "5.100");
+        assert_eq!(format_int(999), "999");
+        assert_eq!(format_int(-1000), "-1.000");
+        assert_eq!(format_percent(99.66), "99,7%");
+        assert_eq!(format_percent(100.0), "100%");
+        assert_eq!(format_number(5100.0, 2), "5.100");
+        assert_eq!(format_number(1234.5, 2), "1.234,5");
+    }
+
+    #[test]
+    fn vietnamese_collation() {
+        let mut names = vec![
+            "Đức", "Dũng", "Ân", "An", "Bình", "Ánh", "Ơn", "Ông", "Oanh",
+        ];
+        names.sort_by(|a, b| collate(a, b));
+        assert_eq!(
+            names,
+            ["An", "Ánh", "Ân", "Bình", "Dũng", "Đức", "Oanh", "Ông", "Ơn"]
+        );
+        let mut tones = vec!["má", "mạ", "ma", "mà", "mã", "mả"];
+        tones.sort_by(|a, b| collate(a, b));
+        assert_eq!(tones, ["ma", "mà", "mả", "mã", "má", "mạ"]);
+    }
+
+    #[test]
+    fn dates_in_vietnam_time() {
+        let d = DateTime::parse_from_rfc3339("2020-10-27T09:10:00Z").unwrap();
+        assert_eq!(format_datetime(&d), "27/10/2020 16:10");
+        assert_eq!(format_date(&d), "27/10/2020");
+    }
+}

@@ -1,0 +1,207 @@
+//! The theme: Tera templates, interface strings in vi and en, and static assets.
+//!
+//! The default theme is compiled into the binary; a portal's `themes/<name>/` folder
+//! overrides it file by file (a template, a string file or an asset of the same path).
+//! This is also where the template helpers for Vietnamese numbers and dates are made.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use tera::{Kwargs, State, Tera};
+
+use crate::error::InputError;
+use crate::{fs, text};
+
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../themes/default/", $name)) as &[u8])),*]
+    };
+}
+
+/// The default theme's files, by path inside the theme folder.
+pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
+    "templates/base.html",
+    "templates/home.html",
+    "templates/article.html",
+    "templates/list.html",
+    "templates/terms.html",
+    "templates/archive.html",
+    "templates/about.html",
+    "templates/organisation.html",
+    "templates/contact.html",
+    "templates/en_home.html",
+    "templates/page.html",
+    "templates/sitemap.html",
+    "templates/404.html",
+    "templates/partials/card.html",
+    "templates/partials/pagination.html",
+    "templates/partials/services.html",
+    "i18n/vi.yaml",
+    "i18n/en.yaml",
+    "static/css/cong.css",
+    "static/js/cong.js",
+);
+
+/// A loaded theme, ready to render.
+pub struct Theme {
+    pub name: String,
+    pub tera: Tera,
+    /// Interface strings by language.
+    pub strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// Static assets: path under `assets/` and contents.
+    pub assets: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl Theme {
+    /// Loads the default theme with the overrides in `root/themes/<name>/`.
+    pub fn load(root: &Path, name: &str) -> Result<Theme> {
+        let mut files: BTreeMap<String, (Vec<u8>, PathBuf)> = DEFAULT_FILES
+            .iter()
+            .map(|(path, bytes)| {
+                let shown = Path::new("themes/default").join(path);
+                (path.to_string(), (bytes.to_vec(), shown))
+            })
+            .collect();
+        let dir = root.join("themes").join(name);
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir)
+                .into_iter()
+                .filter_entry(|e| !crate::content::is_ignored(&e.file_name().to_string_lossy()))
+            {
+                let entry = entry?;
+                if entry.file_type().is_file() {
+                    let rel = entry
+                        .path()
+                        .strip_prefix(&dir)?
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let bytes = std::fs::read(entry.path())
+                        .with_context(|| format!("failed to read `{}`", entry.path().display()))?;
+                    files.insert(
+                        rel.clone(),
+                        (bytes, Path::new("themes").join(name).join(&rel)),
+                    );
+                }
+            }
+        } else if name != "default" {
+            anyhow::bail!("the theme `{name}` set in site.yaml has no folder `themes/{name}/`; create it or set `theme: default`");
+        }
+
+        let mut tera = Tera::new();
+        register_helpers(&mut tera);
+        let mut templates = Vec::new();
+        let mut strings = BTreeMap::new();
+        let mut assets = Vec::new();
+        for (path, (bytes, shown)) in files {
+            if let Some(name) = path.strip_prefix("templates/") {
+                let source = fs::decode_text(bytes, &shown)?;
+                templates.push((name.to_owned(), source));
+            } else if let Some(file) = path.strip_prefix("i18n/") {
+                let lang = file.trim_end_matches(".yaml").to_owned();
+                let source = fs::decode_text(bytes, &shown)?;
+                let map: BTreeMap<String, String> = crate::yaml::parse(&source, &shown, 1)?;
+                strings.insert(lang, map);
+            } else if let Some(asset) = path.strip_prefix("static/") {
+                assets.push((PathBuf::from(asset), bytes));
+            }
+        }
+        tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|e| template_error(&e, name))?;
+        // Theme strings fall back to Vietnamese key by key.
+        if let Some(vi) = strings.get("vi").cloned() {
+            for (lang, map) in strings.iter_mut() {
+                if lang != "vi" {
+                    for (k, v) in &vi {
+                        map.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        }
+        Ok(Theme {
+            name: name.to_owned(),
+            tera,
+            strings,
+            assets,
+        })
+    }
+
+    /// Whether the theme has a template.
+    pub fn has(&self, template: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == template)
+    }
+
+    /// Renders a template, turning Tera's error into one that names the template.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_error(&e, &self.name).into())
+    }
+}
+
+/// A Tera error as an [`InputError`] on the template's file, with Tera's own report
+/// (which carries the line and column).
+fn template_error(err: &tera::Error, theme: &str) -> InputError {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    InputError::at(
+        Path::new(&format!("themes/{theme}/templates")),
+        None,
+        message,
+    )
+}
+
+fn register_helpers(tera: &mut Tera) {
+    tera.register_filter("number", |x: f64, kwargs: Kwargs, _: &State<'_>| {
+        let decimals = kwargs
+            .get::<i64>("decimals")
+            .ok()
+            .flatten()
+            .unwrap_or(2)
+            .max(0) as usize;
+        text::format_number(x, decimals)
+    });
+    tera.register_filter("percent", |x: f64, _: Kwargs, _: &State<'_>| {
+        text::format_percent(x)
+    });
+    tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State<'_>| {
+        text::slugify(s)
+    });
+    tera.register_filter("urlencode", |s: &str, _: Kwargs, _: &State<'_>| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    });
+    tera.register_filter("vn_date", |s: &str, kwargs: Kwargs, _: &State<'_>| {
+        let with_time = kwargs.get::<bool>("time").ok().flatten().unwrap_or(true);
+        match crate::content::parse_date(s) {
+            Some(d) if with_time => text::format_datetime(&d),
+            Some(d) => text::format_date(&d),
+            None => s.to_owned(),
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers_format_vietnamese() {
+        let mut tera = Tera::new();
+        register_helpers(&mut tera);
+        tera.add_raw_template("t", "{{ 12798780 | number }} {{ 99.66 | percent }} {{ 'Đồng Hỷ' | slugify }} {{ '2020-10-27T16:10:00+07:00' | vn_date }}").unwrap();
+        let out = tera.render("t", &tera::Context::new()).unwrap();
+        assert_eq!(out, "12.798.780 99,7% dong-hy 27/10/2020 16:10");
+    }
+
+    #[test]
+    fn default_theme_loads() {
+        let theme = Theme::load(Path::new("/nonexistent"), "default").unwrap();
+        assert!(theme.has("article.html"));
+        assert_eq!(theme.strings["vi"]["skip_link"], "Truy cập nội dung luôn");
+    }
+}
