@@ -32,7 +32,7 @@ pub fn duplicate_url(url: &str, other: &str) -> String {
 }
 
 pub fn missing_template(name: &str, theme: &str) -> String {
-    format!("the template `{name}` does not exist in the theme `{theme}` nor in the default theme; check the file name under `themes/{theme}/templates/`")
+    format!("the template `{name}` does not exist in the theme `{theme}`; check the file name under `themes/{theme}/templates/`")
 }
 
 pub fn broken_link(target: &str) -> String {

@@ -26,10 +26,17 @@ pub fn parse<T: DeserializeOwned>(
 
 /// Rewrites serde_yaml's message for an editor.
 fn explain(raw: &str) -> String {
-    let detail = match raw.rfind(" at line ") {
-        Some(i) => &raw[..i],
-        None => raw,
-    };
+    // serde_yaml counts lines within the YAML alone; the caller gives the file's line.
+    let mut cleaned = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find(" at line ") {
+        cleaned.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let end = tail.find([',', ';']).unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    cleaned.push_str(rest);
+    let detail = cleaned.as_str();
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         if let Some((field, rest)) = rest.split_once('`') {
             let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();

@@ -1,0 +1,73 @@
+//! Helpers shared by the integration tests: fixture portals in temporary folders and
+//! the `cong` binary.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The fixed "now" of every test build, so that nothing goes stale.
+pub const NOW: &str = "2026-11-23T12:00:00+07:00";
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The `basic` portal, with the files of `overlay` (a folder under fixtures/) on top.
+pub fn portal(overlay: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("basic"), dir.path());
+    if let Some(o) = overlay {
+        copy_tree(&fixtures().join(o), dir.path());
+    }
+    dir
+}
+
+pub fn cong(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cong"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("failed to run cong")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Builds `root` into `root/public` with the fixed clock; panics with the messages on failure.
+pub fn build(root: &Path, extra: &[&str]) -> PathBuf {
+    let root_s = root.to_str().unwrap();
+    let mut args = vec!["build", "--root", root_s, "--now", NOW];
+    args.extend_from_slice(extra);
+    let out = cong(&args);
+    assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+    root.join("public")
+}
+
+pub fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A tool the suite needs, from the environment `tests/setup.sh` prepares; the test fails
+/// (never skips) when it is missing.
+pub fn required_env(name: &str) -> String {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!("{name} is not set: run the suite with `bash tests/setup.sh`, which installs the checkers and sets it"),
+    }
+}
