@@ -5,6 +5,7 @@
 //! content files again; later phases work on [`Content`].
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
@@ -106,6 +107,8 @@ pub struct Document {
     pub on_parent: bool,
     /// Lines of front-matter keys that later phases check (`image`, `template`).
     pub key_lines: KeyLines,
+    /// A digest of the file's text and place: equal digests, equal pages.
+    pub hash: u64,
 }
 
 /// Where some front-matter keys are, for messages about them after loading.
@@ -133,6 +136,8 @@ impl Document {
 #[derive(Debug, Clone)]
 pub struct Content {
     pub site: SiteConfig,
+    /// A digest of site.yaml and every _unit.yaml.
+    pub config_hash: u64,
     pub units: Vec<Unit>,
     pub documents: Vec<Document>,
     /// Problems found while loading; the build stops on them after reporting them all.
@@ -159,6 +164,8 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Content> {
     let site_text = fs::read_text(&content_dir.join(SITE_FILE), &shown(Path::new(SITE_FILE)))?;
     let site: SiteConfig = yaml::parse(&site_text, &shown(Path::new(SITE_FILE)), 1)?;
     let mut errors = validate_site(&site, &site_text);
+    let mut config_hasher = std::hash::DefaultHasher::new();
+    site_text.hash(&mut config_hasher);
 
     let mut unit_dirs = Vec::new();
     let mut md_files = Vec::new();
@@ -189,7 +196,11 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Content> {
             Ok((config, t))
         });
         let (config, text) = match parsed {
-            Ok(v) => v,
+            Ok(v) => {
+                dir.hash(&mut config_hasher);
+                v.1.hash(&mut config_hasher);
+                v
+            }
             Err(err) => {
                 errors.push(as_input_error(err, &file));
                 continue;
@@ -228,19 +239,9 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Content> {
             units[p].children.push(i);
         }
     }
-    let unit_of = |file: &Path| -> usize {
-        units
-            .iter()
-            .rposition(|u| file.starts_with(&u.dir))
-            .unwrap_or(0)
-    };
-
     let results: Vec<Result<Option<Document>, InputError>> = md_files
         .par_iter()
-        .map(|rel| {
-            let unit = unit_of(rel);
-            load_document(&content_dir, rel, unit, &units, &site, options)
-        })
+        .map(|rel| load_document(root, rel, &units, &site, options))
         .collect();
     let mut documents = Vec::with_capacity(results.len());
     for r in results {
@@ -250,8 +251,10 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Content> {
             Err(e) => errors.push(e),
         }
     }
+    documents.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(Content {
         site,
+        config_hash: config_hasher.finish(),
         units,
         documents,
         errors,
@@ -346,17 +349,31 @@ pub fn split_front_matter<'a>(
     ))
 }
 
-fn load_document(
-    content_dir: &Path,
+/// The unit a file (relative to `content/`) belongs to: its nearest enclosing unit.
+pub fn unit_of(units: &[Unit], rel: &Path) -> usize {
+    units
+        .iter()
+        .rposition(|u| rel.starts_with(&u.dir))
+        .unwrap_or(0)
+}
+
+/// Reads one article or page (`rel` is relative to `content/`); `None` when it is a
+/// draft or future-dated and those are not asked for.
+pub fn load_document(
+    root: &Path,
     rel: &Path,
-    unit: usize,
     units: &[Unit],
     site: &SiteConfig,
     options: LoadOptions,
 ) -> Result<Option<Document>, InputError> {
+    let unit = unit_of(units, rel);
     let source = Path::new("content").join(rel);
     let text =
-        fs::read_text(&content_dir.join(rel), &source).map_err(|e| as_input_error(e, &source))?;
+        fs::read_text(&root.join(&source), &source).map_err(|e| as_input_error(e, &source))?;
+    let mut hasher = std::hash::DefaultHasher::new();
+    source.hash(&mut hasher);
+    text.hash(&mut hasher);
+    let hash = hasher.finish();
     let (yaml_text, body, body_line) = split_front_matter(&text, &source)?;
     let front: FrontMatter = yaml::parse(yaml_text, &source, 2)?;
     let line = |key: &str| yaml::line_of_key(yaml_text, key).map(|l| l + 1);
@@ -442,6 +459,7 @@ fn load_document(
             image: line("image"),
             template: line("template"),
         },
+        hash,
     }))
 }
 

@@ -43,6 +43,11 @@ pub struct Rendered {
     pub assets: Vec<PathBuf>,
     /// Number of words, for reading time and search.
     pub words: usize,
+    /// The content files the body links to (resolved or not): a change of their
+    /// addresses changes this body's HTML.
+    pub links: Vec<PathBuf>,
+    /// A digest of the source and the addresses of the files it links to.
+    pub digest: u64,
 }
 
 /// What a body's links may point at.
@@ -142,7 +147,7 @@ pub fn render(
                 title,
                 id,
             }) => {
-                let dest_url = match resolve_link(&dest_url, dir, links) {
+                let dest_url = match resolve_link(&dest_url, dir, links, &mut out.links) {
                     Ok(Some(url)) => CowStr::from(url),
                     Ok(None) => dest_url,
                     Err(()) => {
@@ -314,7 +319,12 @@ fn is_relative_file(url: &str) -> bool {
 
 /// `Ok(Some(url))` for a link to a content file, `Ok(None)` for any other link,
 /// `Err(())` for a link to a content file that does not exist.
-fn resolve_link(dest: &str, dir: &Path, links: &Links<'_>) -> Result<Option<String>, ()> {
+fn resolve_link(
+    dest: &str,
+    dir: &Path,
+    links: &Links<'_>,
+    targets: &mut Vec<PathBuf>,
+) -> Result<Option<String>, ()> {
     if !is_relative_file(dest) && !dest.starts_with('/') {
         return Ok(None);
     }
@@ -329,7 +339,9 @@ fn resolve_link(dest: &str, dir: &Path, links: &Links<'_>) -> Result<Option<Stri
         Some(abs) => normalise(&Path::new("content").join(abs)),
         None => normalise(&dir.join(path)),
     };
-    let url = links.urls.get(&target).ok_or(())?;
+    let url = links.urls.get(&target);
+    targets.push(target);
+    let url = url.ok_or(())?;
     Ok(Some(match fragment {
         Some(f) => format!("{url}#{f}"),
         None => url.clone(),

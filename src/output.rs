@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -16,7 +17,7 @@ use crate::fs;
 /// One file of the built site.
 #[derive(Debug, Clone)]
 pub enum File {
-    Bytes(Vec<u8>),
+    Bytes(Arc<Vec<u8>>),
     /// A file copied as it is from the portal's tree.
     Copy(PathBuf),
 }
@@ -30,7 +31,7 @@ pub struct Output {
 impl Output {
     /// Adds a generated file at `path` (`tin-tuc/x/index.html`).
     pub fn add(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
-        self.files.insert(path.into(), File::Bytes(bytes));
+        self.files.insert(path.into(), File::Bytes(Arc::new(bytes)));
     }
 
     /// Adds a file copied from `source`.
@@ -56,6 +57,11 @@ impl Output {
         self.files.get(path)
     }
 
+    /// Keeps only the files for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &File) -> bool) {
+        self.files.retain(|path, file| keep(path, file));
+    }
+
     /// All paths.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
@@ -76,7 +82,7 @@ impl Output {
         files.par_iter().try_for_each(|(path, file)| {
             let target = dir.join(path.as_str());
             match file {
-                File::Bytes(bytes) => std::fs::write(&target, bytes)
+                File::Bytes(bytes) => std::fs::write(&target, bytes.as_slice())
                     .with_context(|| format!("failed to write `{}`", target.display())),
                 File::Copy(source) => {
                     std::fs::copy(source, &target).map(|_| ()).with_context(|| {

@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
 use anyhow::Result;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -255,8 +258,8 @@ pub struct Shared<'a> {
     strings: [Value; 2],
     units: [Vec<Value>; 2],
     menus: [Vec<Value>; 2],
-    cards: Vec<Value>,
-    cards_with_unit: Vec<Value>,
+    /// Each article's card, made when a page first shows it (without and with its unit's name).
+    cards: Vec<[OnceLock<Value>; 2]>,
     intros: [Vec<String>; 2],
 }
 
@@ -313,15 +316,7 @@ impl<'a> Shared<'a> {
             .content
             .documents
             .iter()
-            .enumerate()
-            .map(|(i, d)| Value::from_serializable(&card(site, i, d, false)))
-            .collect();
-        let cards_with_unit = site
-            .content
-            .documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| Value::from_serializable(&card(site, i, d, true)))
+            .map(|_| Default::default())
             .collect();
         let intros = [Lang::Vi, Lang::En].map(|lang| {
             site.content
@@ -348,8 +343,15 @@ impl<'a> Shared<'a> {
             units,
             menus,
             cards,
-            cards_with_unit,
             intros,
+        }
+    }
+
+    /// The file a page is written to.
+    pub fn output_path(&self, job: &Job) -> String {
+        match job {
+            Job::NotFound => "404.html".to_owned(),
+            _ => format!("{}index.html", &self.describe(job).2[1..]),
         }
     }
 
@@ -567,32 +569,25 @@ impl<'a> Shared<'a> {
         let cards = |list: &[usize], with_unit: bool| -> Value {
             let values: Vec<Value> = list
                 .iter()
-                .map(|i| {
-                    if with_unit && site.content.documents[*i].unit != unit {
-                        self.cards_with_unit[*i].clone()
-                    } else {
-                        self.cards[*i].clone()
-                    }
+                .map(|&i| {
+                    let named = with_unit && site.content.documents[i].unit != unit;
+                    self.cards[i][named as usize]
+                        .get_or_init(|| {
+                            Value::from_serializable(&card(
+                                site,
+                                i,
+                                &site.content.documents[i],
+                                named,
+                            ))
+                        })
+                        .clone()
                 })
                 .collect();
             Value::from(values)
         };
         match job {
             Job::Home(_) => {
-                let featured: Vec<usize> = ix
-                    .articles
-                    .iter()
-                    .copied()
-                    .filter(|i| site.content.documents[*i].front.featured)
-                    .take(4)
-                    .collect();
-                let latest: Vec<usize> = ix
-                    .articles
-                    .iter()
-                    .copied()
-                    .filter(|i| !featured.contains(i))
-                    .take(site.content.site.paginate)
-                    .collect();
+                let (featured, latest) = home_lists(site, unit);
                 ctx.insert_value("featured", cards(&featured, true));
                 ctx.insert_value("latest", cards(&latest, true));
                 let categories: Vec<serde_json::Value> = site
@@ -649,16 +644,7 @@ impl<'a> Shared<'a> {
                 }
                 if doc.is_article() {
                     ctx.insert("article", &view);
-                    let own = &site.index[doc.unit];
-                    let in_category = doc
-                        .front
-                        .category
-                        .as_ref()
-                        .and_then(|c| own.by_category.get(c))
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]);
-                    let same = neighbours(site, in_category, *i, 5, &[]);
-                    let others = neighbours(site, &own.articles, *i, 5, &same);
+                    let (same, others) = related(site, *i);
                     ctx.insert_value("same_category", cards(&same, false));
                     ctx.insert_value("other_news", cards(&others, false));
                 } else {
@@ -666,21 +652,8 @@ impl<'a> Shared<'a> {
                 }
             }
             Job::List { kind, page, .. } => {
-                let all: &[usize] = match kind {
-                    ListKind::All => &ix.articles,
-                    ListKind::Category(c) => {
-                        ix.by_category.get(c).map(Vec::as_slice).unwrap_or(&[])
-                    }
-                    ListKind::Tag(t) => ix.by_tag.get(t).map(|(_, v)| v.as_slice()).unwrap_or(&[]),
-                    ListKind::Month(y, m) => {
-                        ix.by_month.get(&(*y, *m)).map(Vec::as_slice).unwrap_or(&[])
-                    }
-                };
-                let per = site.content.site.paginate;
-                let start = (page - 1) * per;
-                let shown = &all[start.min(all.len())..(start + per).min(all.len())];
+                let (shown, count) = list_page(site, unit, kind, *page);
                 ctx.insert_value("articles", cards(shown, true));
-                let count = all.len().div_ceil(per).max(1);
                 let u = &site.content.units[unit];
                 let link = |p: usize| base.url(&list_path(u, kind, p));
                 ctx.insert(
@@ -753,6 +726,141 @@ fn about_paths(
         Lang::Vi => (u, lang, vi_path, title, en_path),
         Lang::En => (u, lang, en_path, title, vi_path),
     }
+}
+
+/// The home page's featured stories and latest news.
+fn home_lists(site: &Site, unit: usize) -> (Vec<usize>, Vec<usize>) {
+    let ix = &site.index[unit];
+    let docs = &site.content.documents;
+    let featured: Vec<usize> = ix
+        .articles
+        .iter()
+        .copied()
+        .filter(|i| docs[*i].front.featured)
+        .take(4)
+        .collect();
+    let latest = ix
+        .articles
+        .iter()
+        .copied()
+        .filter(|i| !featured.contains(i))
+        .take(site.content.site.paginate)
+        .collect();
+    (featured, latest)
+}
+
+/// An article's "Bài cùng chuyên mục" and "Các tin bài khác".
+fn related(site: &Site, i: usize) -> (Vec<usize>, Vec<usize>) {
+    let doc = &site.content.documents[i];
+    let own = &site.index[doc.unit];
+    let in_category = doc
+        .front
+        .category
+        .as_ref()
+        .and_then(|c| own.by_category.get(c))
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let same = neighbours(site, in_category, i, 5, &[]);
+    let others = neighbours(site, &own.articles, i, 5, &same);
+    (same, others)
+}
+
+/// The articles of a listing, and the page's share of them with the number of pages.
+fn listing<'s>(site: &'s Site, unit: usize, kind: &ListKind) -> &'s [usize] {
+    let ix = &site.index[unit];
+    match kind {
+        ListKind::All => &ix.articles,
+        ListKind::Category(c) => ix.by_category.get(c).map(Vec::as_slice).unwrap_or(&[]),
+        ListKind::Tag(t) => ix.by_tag.get(t).map(|(_, v)| v.as_slice()).unwrap_or(&[]),
+        ListKind::Month(y, m) => ix.by_month.get(&(*y, *m)).map(Vec::as_slice).unwrap_or(&[]),
+    }
+}
+
+fn list_page<'s>(
+    site: &'s Site,
+    unit: usize,
+    kind: &ListKind,
+    page: usize,
+) -> (&'s [usize], usize) {
+    let all = listing(site, unit, kind);
+    let per = site.content.site.paginate;
+    let start = (page - 1) * per;
+    let shown = &all[start.min(all.len())..(start + per).min(all.len())];
+    (shown, all.len().div_ceil(per).max(1))
+}
+
+/// A digest of everything a page shows, so that a preview re-renders a page only when
+/// one of its inputs changed. `global` covers what every page shows (settings, units,
+/// interface strings, addresses); the rest is the page's own selection of articles.
+pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
+    let docs = &site.content.documents;
+    let mut h = std::hash::DefaultHasher::new();
+    global.hash(&mut h);
+    site.theme.template_hash(job.template(site)).hash(&mut h);
+    path.hash(&mut h);
+    let articles = |list: &[usize], h: &mut std::hash::DefaultHasher| {
+        list.len().hash(h);
+        for &i in list {
+            site.rendered[i].digest.hash(h);
+        }
+    };
+    match job {
+        Job::Home(u) => {
+            let (featured, latest) = home_lists(site, *u);
+            articles(&featured, &mut h);
+            articles(&latest, &mut h);
+            for c in &site.content.site.categories {
+                site.index[*u]
+                    .by_category
+                    .get(&c.slug)
+                    .map_or(0, Vec::len)
+                    .hash(&mut h);
+            }
+        }
+        Job::Article(i) | Job::Page(i) => {
+            site.rendered[*i].digest.hash(&mut h);
+            if docs[*i].is_article() {
+                let (same, others) = related(site, *i);
+                articles(&same, &mut h);
+                articles(&others, &mut h);
+            }
+        }
+        Job::List { unit, kind, page } => {
+            let (shown, count) = list_page(site, *unit, kind, *page);
+            articles(shown, &mut h);
+            count.hash(&mut h);
+            if let ListKind::Tag(t) = kind {
+                site.index[*unit]
+                    .by_tag
+                    .get(t)
+                    .map(|(name, _)| name)
+                    .hash(&mut h);
+            }
+        }
+        Job::Tags(u) => {
+            for (slug, (name, list)) in &site.index[*u].by_tag {
+                (slug, name, list.len()).hash(&mut h);
+            }
+        }
+        Job::Archive(u) => {
+            for (month, list) in &site.index[*u].by_month {
+                (month, list.len()).hash(&mut h);
+            }
+        }
+        Job::Sitemap => {
+            for ix in &site.index {
+                for &p in &ix.pages {
+                    (&docs[p].front.title, &docs[p].url).hash(&mut h);
+                }
+            }
+        }
+        Job::EnHome(_)
+        | Job::About(..)
+        | Job::Organisation(..)
+        | Job::Contact(..)
+        | Job::NotFound => {}
+    }
+    h.finish()
 }
 
 /// Up to `n` articles beside `i` in `list` (older first, then newer), skipping `exclude`.

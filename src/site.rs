@@ -4,7 +4,8 @@
 //! URL is decided in [`crate::content::Document::url_for`], Markdown becomes HTML in
 //! [`Site::markdown`], and a template is chosen in [`crate::render::Job::template`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,8 +16,8 @@ use rayon::prelude::*;
 use crate::content::{self, Content, LoadOptions};
 use crate::error::{self, InputError};
 use crate::markdown::{self, Links, Rendered};
-use crate::output::Output;
-use crate::render;
+use crate::output::{File, Output};
+use crate::render::{self, Job};
 use crate::text;
 use crate::theme::Theme;
 
@@ -97,6 +98,10 @@ pub struct Site {
     pub index: Vec<UnitIndex>,
     pub output: Output,
     errors: Vec<InputError>,
+    /// Files that failed to load or render, read again at the next update.
+    failed: BTreeSet<PathBuf>,
+    /// Every document's address at the last update.
+    last_urls: HashMap<PathBuf, String>,
 }
 
 /// What a finished build reports.
@@ -140,16 +145,27 @@ impl Site {
             rendered: Vec::new(),
             index: Vec::new(),
             output: Output::default(),
+            failed: BTreeSet::new(),
+            last_urls: HashMap::new(),
         })
     }
 
     /// Builds the whole site in memory; [`Site::write`] then puts it on disk.
     pub fn build(options: BuildOptions) -> Result<Site> {
+        Site::build_with(options, &mut HashMap::new())
+    }
+
+    /// Builds the whole site, leaving each page's fingerprint in `memo` for later
+    /// [`Site::update`]s.
+    pub fn build_with(options: BuildOptions, memo: &mut HashMap<String, u64>) -> Result<Site> {
         let mut site = Site::load(options)?;
         site.step("link", Site::link)?;
         site.step("markdown", Site::markdown)?;
         site.step("index", Site::index)?;
-        site.step("render", Site::render)?;
+        let started = Instant::now();
+        memo.clear();
+        let pages = site.render_changed(memo)?;
+        log::debug!("render: {pages} pages in {:.0?}", started.elapsed());
         site.step("feeds", Site::feeds)?;
         Ok(site)
     }
@@ -213,33 +229,204 @@ impl Site {
 
     /// Turns every document's Markdown into HTML, in parallel.
     fn markdown(&mut self) -> Result<()> {
-        let urls: HashMap<PathBuf, String> = self
-            .content
+        self.last_urls = self.urls();
+        let all: Vec<usize> = (0..self.content.documents.len()).collect();
+        self.rendered = vec![Rendered::default(); all.len()];
+        self.render_markdown(&all);
+        error::check(std::mem::take(&mut self.errors))
+    }
+
+    /// The address of every document, by its file.
+    fn urls(&self) -> HashMap<PathBuf, String> {
+        self.content
             .documents
             .iter()
             .map(|d| (d.source.clone(), self.base.url(&d.url)))
-            .collect();
+            .collect()
+    }
+
+    /// Renders the Markdown of the given documents into `self.rendered`.
+    fn render_markdown(&mut self, which: &[usize]) {
+        let urls = self.urls();
         let links = Links {
             urls: &urls,
             root: &self.options.root,
         };
-        let results: Vec<(Rendered, Vec<InputError>)> = self
-            .content
-            .documents
+        let docs = &self.content.documents;
+        let results: Vec<(usize, Rendered, Vec<InputError>)> = which
             .par_iter()
-            .map(|doc| {
+            .map(|&i| {
+                let doc = &docs[i];
                 let mut errors = Vec::new();
-                let r =
+                let mut r =
                     markdown::render(&doc.body, doc.body_line, &doc.source, &links, &mut errors);
-                (r, errors)
+                let mut h = std::hash::DefaultHasher::new();
+                doc.hash.hash(&mut h);
+                for target in &r.links {
+                    urls.get(target).hash(&mut h);
+                }
+                r.digest = h.finish();
+                (i, r, errors)
             })
             .collect();
-        self.rendered = Vec::with_capacity(results.len());
-        for (r, errors) in results {
-            self.rendered.push(r);
+        for (i, r, errors) in results {
+            self.rendered[i] = r;
             self.errors.extend(errors);
         }
-        error::check(std::mem::take(&mut self.errors))
+    }
+
+    /// Brings the site up to date after the given files changed (paths relative to the
+    /// portal root), re-reading only those files and re-rendering only the pages whose
+    /// inputs changed. `memo` holds each page's fingerprint from the previous render.
+    /// Returns the number of pages rendered. Settings and units (`site.yaml`,
+    /// `_unit.yaml`) are not handled here: a change to them calls for [`Site::build`].
+    pub fn update(
+        &mut self,
+        changed: &BTreeSet<PathBuf>,
+        memo: &mut HashMap<String, u64>,
+    ) -> Result<usize> {
+        let root = self.options.root.clone();
+        if changed.iter().any(|p| p.starts_with("themes")) {
+            self.theme = Theme::load(&root, &self.content.site.theme)?;
+        }
+        // Files to read again: the changed ones, and those that failed last time.
+        let mut reload = std::mem::take(&mut self.failed);
+        let mut touched_dirs = BTreeSet::new();
+        for path in changed.iter().filter(|p| p.starts_with("content")) {
+            touched_dirs.insert(path.parent().unwrap_or(Path::new("")).to_path_buf());
+            let full = root.join(path);
+            if full.is_dir() {
+                for entry in walkdir::WalkDir::new(&full)
+                    .into_iter()
+                    .filter_entry(|e| !content::is_ignored(&e.file_name().to_string_lossy()))
+                    .filter_map(Result::ok)
+                {
+                    if entry.path().extension().is_some_and(|e| e == "md") {
+                        if let Ok(rel) = entry.path().strip_prefix(&root) {
+                            reload.insert(rel.to_path_buf());
+                        }
+                    }
+                }
+            } else if path.extension().is_some_and(|e| e == "md") {
+                reload.insert(path.clone());
+            }
+        }
+        let gone = |source: &Path| {
+            reload.contains(source) || changed.iter().any(|p| source.starts_with(p))
+        };
+        let mut documents = Vec::with_capacity(self.content.documents.len() + 1);
+        let mut previous: HashMap<PathBuf, Rendered> = HashMap::new();
+        for (doc, r) in std::mem::take(&mut self.content.documents)
+            .into_iter()
+            .zip(std::mem::take(&mut self.rendered))
+        {
+            if !gone(&doc.source) {
+                previous.insert(doc.source.clone(), r);
+                documents.push(doc);
+            }
+        }
+        let options = LoadOptions {
+            drafts: self.options.drafts,
+            now: self.options.now,
+        };
+        for rel in reload.iter().filter(|r| {
+            root.join(r).is_file()
+                && !content::is_ignored(&r.file_name().unwrap_or_default().to_string_lossy())
+        }) {
+            let inner = rel.strip_prefix("content").unwrap_or(rel);
+            match content::load_document(
+                &root,
+                inner,
+                &self.content.units,
+                &self.content.site,
+                options,
+            ) {
+                Ok(Some(doc)) => documents.push(doc),
+                Ok(None) => {}
+                Err(e) => {
+                    self.failed.insert(rel.clone());
+                    self.errors.push(e);
+                }
+            }
+        }
+        documents.sort_by(|a, b| a.source.cmp(&b.source));
+        self.content.documents = documents;
+        let urls = self.urls();
+        let urls_changed = urls != self.last_urls;
+        self.last_urls = urls;
+        let mut todo = Vec::new();
+        for (i, doc) in self.content.documents.iter().enumerate() {
+            let dir = doc.source.parent().unwrap_or(Path::new(""));
+            match previous.remove(&doc.source) {
+                Some(r)
+                    if !(urls_changed && !r.links.is_empty()) && !touched_dirs.contains(dir) =>
+                {
+                    self.rendered.push(r)
+                }
+                _ => {
+                    self.rendered.push(Rendered::default());
+                    todo.push(i);
+                }
+            }
+        }
+        self.link()?;
+        let before = self.errors.len();
+        self.render_markdown(&todo);
+        for e in &self.errors[before..] {
+            self.failed.insert(e.file.clone());
+        }
+        error::check(std::mem::take(&mut self.errors))?;
+        self.index()?;
+        let rendered = self.render_changed(memo)?;
+        self.feeds()?;
+        Ok(rendered)
+    }
+
+    /// A digest of what every page shows: settings, units, strings, addresses.
+    fn global_hash(&self) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        self.content.config_hash.hash(&mut h);
+        self.theme.strings_hash.hash(&mut h);
+        (&self.base.origin, &self.base.prefix, &self.options.inject).hash(&mut h);
+        h.finish()
+    }
+
+    /// Renders the pages whose fingerprint differs from `memo`, drops pages that no
+    /// longer exist, and refreshes the assets. Returns the number of pages rendered.
+    pub fn render_changed(&mut self, memo: &mut HashMap<String, u64>) -> Result<usize> {
+        let jobs = render::jobs(self);
+        let global = self.global_hash();
+        let shared = render::Shared::new(self);
+        let prints: Vec<(String, u64)> = jobs
+            .par_iter()
+            .map(|job| {
+                let path = shared.output_path(job);
+                let print = render::fingerprint(self, job, &path, global);
+                (path, print)
+            })
+            .collect();
+        let todo: Vec<&Job> = jobs
+            .iter()
+            .zip(&prints)
+            .filter(|(_, (path, print))| memo.get(path) != Some(print))
+            .map(|(job, _)| job)
+            .collect();
+        let results: Vec<Result<(String, String)>> =
+            todo.par_iter().map(|job| shared.render(job)).collect();
+        let count = results.len();
+        let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
+        let mut output = std::mem::take(&mut self.output);
+        output.retain(|path, file| {
+            matches!(file, File::Bytes(_)) && (!path.ends_with(".html") || pages.contains(path))
+        });
+        for r in results {
+            let (path, html) = r?;
+            output.add(path, html.into_bytes());
+        }
+        *memo = prints.into_iter().collect();
+        self.output = output;
+        render::assets(self);
+        Ok(count)
     }
 
     /// Sorts articles into the lists each unit shows.
@@ -291,26 +478,6 @@ impl Site {
             }
         }
         self.index = index;
-        Ok(())
-    }
-
-    /// Renders every page in parallel.
-    fn render(&mut self) -> Result<()> {
-        let jobs = render::jobs(self);
-        let shared = render::Shared::new(self);
-        let results: Vec<Result<(String, String)>> =
-            jobs.par_iter().map(|job| shared.render(job)).collect();
-        let mut failures = Vec::new();
-        for r in results {
-            match r {
-                Ok((path, html)) => self.output.add(path, html.into_bytes()),
-                Err(e) => failures.push(e),
-            }
-        }
-        if let Some(first) = failures.into_iter().next() {
-            return Err(first);
-        }
-        render::assets(self);
         Ok(())
     }
 

@@ -4,7 +4,8 @@
 //! overrides it file by file (a template, a string file or an asset of the same path).
 //! This is also where the template helpers for Vietnamese numbers and dates are made.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -51,6 +52,11 @@ pub struct Theme {
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// Static assets: path under `assets/` and contents.
     pub assets: Vec<(PathBuf, Vec<u8>)>,
+    /// For each template, a digest of it and every template it extends or includes,
+    /// so that a preview re-renders exactly the pages a template edit affects.
+    pub template_hashes: HashMap<String, u64>,
+    /// A digest of the interface strings.
+    pub strings_hash: u64,
 }
 
 impl Theme {
@@ -108,6 +114,15 @@ impl Theme {
         }
         tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| template_error(&e, name))?;
+        let template_hashes = closure_hashes(&templates);
+        let mut hasher = std::hash::DefaultHasher::new();
+        for (lang, map) in &strings {
+            lang.hash(&mut hasher);
+            for (k, v) in map {
+                (k, v).hash(&mut hasher);
+            }
+        }
+        let strings_hash = hasher.finish();
         // Theme strings fall back to Vietnamese key by key.
         if let Some(vi) = strings.get("vi").cloned() {
             for (lang, map) in strings.iter_mut() {
@@ -123,7 +138,14 @@ impl Theme {
             tera,
             strings,
             assets,
+            template_hashes,
+            strings_hash,
         })
+    }
+
+    /// The digest of a template and all it uses.
+    pub fn template_hash(&self, template: &str) -> u64 {
+        self.template_hashes.get(template).copied().unwrap_or(0)
     }
 
     /// Whether the theme has a template.
@@ -154,6 +176,47 @@ fn template_error(err: &tera::Error, theme: &str) -> InputError {
         None,
         message,
     )
+}
+
+/// Templates named in `{% extends "x" %}` and `{% include "y" %}` of a source.
+fn dependencies(source: &str) -> Vec<&str> {
+    let mut deps = Vec::new();
+    for keyword in ["extends", "include"] {
+        for (at, _) in source.match_indices(keyword) {
+            let rest = source[at + keyword.len()..].trim_start();
+            if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                if let Some(end) = rest[1..].find(quote) {
+                    deps.push(&rest[1..1 + end]);
+                }
+            }
+        }
+    }
+    deps
+}
+
+fn closure_hashes(templates: &[(String, String)]) -> HashMap<String, u64> {
+    let sources: HashMap<&str, &str> = templates
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.as_str()))
+        .collect();
+    let mut hashes = HashMap::new();
+    for name in sources.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![*name];
+        while let Some(t) = stack.pop() {
+            if seen.insert(t) {
+                if let Some(src) = sources.get(t) {
+                    stack.extend(dependencies(src));
+                }
+            }
+        }
+        let mut hasher = std::hash::DefaultHasher::new();
+        for t in seen {
+            (t, sources.get(t)).hash(&mut hasher);
+        }
+        hashes.insert(name.to_string(), hasher.finish());
+    }
+    hashes
 }
 
 fn register_helpers(tera: &mut Tera) {
@@ -196,6 +259,34 @@ mod tests {
         tera.add_raw_template("t", "{{ 12798780 | number }} {{ 99.66 | percent }} {{ 'Đồng Hỷ' | slugify }} {{ '2020-10-27T16:10:00+07:00' | vn_date }}").unwrap();
         let out = tera.render("t", &tera::Context::new()).unwrap();
         assert_eq!(out, "12.798.780 99,7% dong-hy 27/10/2020 16:10");
+    }
+
+    #[test]
+    fn template_digests_follow_extends_and_include() {
+        let templates = vec![
+            (
+                "base.html".to_owned(),
+                "<body>{% block c %}{% endblock c %}</body>".to_owned(),
+            ),
+            (
+                "a.html".to_owned(),
+                "{% extends \"base.html\" %}{% block c %}{% include \"p.html\" %}{% endblock c %}"
+                    .to_owned(),
+            ),
+            (
+                "b.html".to_owned(),
+                "{% extends \"base.html\" %}".to_owned(),
+            ),
+            ("p.html".to_owned(), "partial".to_owned()),
+        ];
+        let before = closure_hashes(&templates);
+        let mut changed = templates.clone();
+        changed[3].1 = "partial, edited".to_owned();
+        let after = closure_hashes(&changed);
+        assert_ne!(before["a.html"], after["a.html"]);
+        assert_eq!(before["b.html"], after["b.html"]);
+        changed[0].1 = "<body></body>".to_owned();
+        assert_ne!(closure_hashes(&changed)["b.html"], after["b.html"]);
     }
 
     #[test]

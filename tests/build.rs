@@ -83,7 +83,10 @@ fn nfd_bom_and_crlf_are_accepted_and_normalised() {
     let dir = portal(None);
     let out = build(dir.path(), &[]);
     let nfd = read(out.join("tin-tuc/hoa-thuong-nop-ho-so-truc-tuyen/index.html"));
-    assert!(nfd.contains("<h1>Hóa Thượng nộp hồ sơ trực tuyến</h1>"), "NFD title not normalised to NFC");
+    assert!(
+        nfd.contains("<h1>Hóa Thượng nộp hồ sơ trực tuyến</h1>"),
+        "NFD title not normalised to NFC"
+    );
     let crlf = read(out.join("tin-tuc/thong-bao-lich-tiep-cong-dan/index.html"));
     assert!(crlf.contains("<h1>Thông báo lịch tiếp công dân</h1>"));
     assert!(crlf.contains("Lịch tiếp công dân tháng 1."));
@@ -105,15 +108,22 @@ fn drafts_and_future_articles_are_left_out_unless_asked() {
 fn commune_articles_listed_on_the_district_when_asked() {
     let dir = portal(None);
     let out = build(dir.path(), &[]);
-    let district = read(out.join("tin-tuc/index.html")) + &read(out.join("tin-tuc/trang/2/index.html"));
+    let district =
+        read(out.join("tin-tuc/index.html")) + &read(out.join("tin-tuc/trang/2/index.html"));
     assert!(district.contains("Xã Ân Thịnh số hóa hồ sơ"));
     assert!(district.contains("href=\"/xa-a/tin-tuc/xa-an-thinh-so-hoa-ho-so/\""));
     assert!(!district.contains("Tin chỉ của xã"));
     let commune = read(out.join("xa-a/index.html"));
     assert!(commune.contains("Tin chỉ của xã"));
-    assert!(commune.contains("href=\"/\">Về Huyện Thử</a>"), "no way up to the parent portal");
+    assert!(
+        commune.contains("href=\"/\">Về Huyện Thử</a>"),
+        "no way up to the parent portal"
+    );
     let home = read(out.join("index.html"));
-    assert!(home.contains("href=\"/xa-a/\">Xã Ân Thịnh</a>"), "no way down to the commune");
+    assert!(
+        home.contains("href=\"/xa-a/\">Xã Ân Thịnh</a>"),
+        "no way down to the commune"
+    );
 }
 
 #[test]
@@ -128,7 +138,10 @@ fn pagination_listings_and_archive() {
     let archive = read(out.join("luu-tru/index.html"));
     assert!(archive.contains("Tháng 10/2020"));
     let tags = read(out.join("the/index.html"));
-    let (a, b) = (tags.find("chính quyền điện tử").unwrap(), tags.find("một cửa").unwrap());
+    let (a, b) = (
+        tags.find("chính quyền điện tử").unwrap(),
+        tags.find("một cửa").unwrap(),
+    );
     assert!(a < b, "tags not in Vietnamese order");
 }
 
@@ -141,7 +154,12 @@ fn english_pages_exist_for_introduction_organisation_and_contact() {
     assert!(intro.contains("Thu is a midland district."));
     assert!(intro.contains("Skip to main content"));
     let org = read(out.join("en/organisation/index.html"));
-    assert!(org.contains("Office of the People&#x27;s Committee") || org.contains("Office of the People's Committee") || org.contains("Office of the People&#39;s Committee"), "{org}");
+    assert!(
+        org.contains("Office of the People&#x27;s Committee")
+            || org.contains("Office of the People's Committee")
+            || org.contains("Office of the People&#39;s Committee"),
+        "{org}"
+    );
     let contact = read(out.join("en/contact/index.html"));
     assert!(contact.contains("1 Main street"));
 }
@@ -152,21 +170,37 @@ fn feeds_and_sitemap_are_well_formed() {
     let out = build(dir.path(), &[]);
     let rss = read(out.join("rss.xml"));
     assert!(rss.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\""));
-    for tag in ["<channel>", "<title>", "<link>https://thu.example.gov.vn/</link>", "<description>", "<item>", "<pubDate>Tue, 27 Oct 2020 16:10:00 +0700</pubDate>"] {
+    for tag in [
+        "<channel>",
+        "<title>",
+        "<link>https://thu.example.gov.vn/</link>",
+        "<description>",
+        "<item>",
+        "<pubDate>Tue, 27 Oct 2020 16:10:00 +0700</pubDate>",
+    ] {
         assert!(rss.contains(tag), "rss lacks {tag}");
     }
     let feed: serde_json::Value = serde_json::from_str(&read(out.join("feed.json"))).unwrap();
     assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
-    assert!(feed["items"].as_array().unwrap().iter().all(|i| i["id"].is_string() && i["url"].is_string()));
+    assert!(feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["id"].is_string() && i["url"].is_string()));
     let sitemap = read(out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://thu.example.gov.vn/tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/</loc><lastmod>2020-10-27T16:10:00+07:00</lastmod>"));
-    assert!(read(out.join("robots.txt")).contains("Sitemap: https://thu.example.gov.vn/sitemap.xml"));
+    assert!(
+        read(out.join("robots.txt")).contains("Sitemap: https://thu.example.gov.vn/sitemap.xml")
+    );
 }
 
 #[test]
 fn base_url_with_a_path_prefixes_every_link() {
     let dir = portal(None);
-    let out = build(dir.path(), &["--base-url", "https://example.github.io/cong/"]);
+    let out = build(
+        dir.path(),
+        &["--base-url", "https://example.github.io/cong/"],
+    );
     let html = read(out.join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/index.html"));
     assert!(html.contains("href=\"/cong/assets/css/cong.css\""));
     assert!(html.contains("href=\"/cong/tin-tuc/thong-bao-lich-tiep-cong-dan/\""));
@@ -178,11 +212,18 @@ fn a_theme_overrides_the_default_file_by_file() {
     let dir = portal(None);
     let partial = dir.path().join("themes/default/templates/partials");
     std::fs::create_dir_all(&partial).unwrap();
-    std::fs::write(partial.join("services.html"), "<p class=\"custom-banner\">Dịch vụ công riêng</p>").unwrap();
+    std::fs::write(
+        partial.join("services.html"),
+        "<p class=\"custom-banner\">Dịch vụ công riêng</p>",
+    )
+    .unwrap();
     let out = build(dir.path(), &[]);
     let home = read(out.join("index.html"));
     assert!(home.contains("custom-banner"));
-    assert!(home.contains("Truy cập nội dung luôn"), "the rest of the default theme is kept");
+    assert!(
+        home.contains("Truy cập nội dung luôn"),
+        "the rest of the default theme is kept"
+    );
 }
 
 #[test]
@@ -190,12 +231,20 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let dir = portal(None);
     let out = build(dir.path(), &[]);
     let before = read(out.join("index.html"));
-    std::fs::write(dir.path().join("content/tin-tuc/2022-01-01-hong.md"), "không có phần đầu\n").unwrap();
+    std::fs::write(
+        dir.path().join("content/tin-tuc/2022-01-01-hong.md"),
+        "không có phần đầu\n",
+    )
+    .unwrap();
     let root = dir.path().to_str().unwrap();
     let result = cong(&["build", "--root", root, "--now", NOW]);
     assert!(!result.status.success());
     assert_eq!(read(out.join("index.html")), before);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".public")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary folders left behind");
 }
 
@@ -215,13 +264,28 @@ fn init_makes_a_portal_that_builds_and_new_article_has_a_vietnamese_slug() {
     let out = cong(&["init", root.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     build(&root, &[]);
-    let out = cong(&["new", "article", "Tiêu đề có dấu: Đồng Hỷ", "--root", root.to_str().unwrap()]);
+    let out = cong(&[
+        "new",
+        "article",
+        "Tiêu đề có dấu: Đồng Hỷ",
+        "--root",
+        root.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let path = String::from_utf8(out.stdout).unwrap();
     let path = path.trim();
     assert!(path.ends_with("-tieu-de-co-dau-dong-hy.md"), "{path}");
     let text = read(path);
-    for key in ["title: \"Tiêu đề có dấu: Đồng Hỷ\"", "date: ", "+07:00", "category: tin-hoat-dong", "tags: []", "author:", "summary:", "draft: true"] {
+    for key in [
+        "title: \"Tiêu đề có dấu: Đồng Hỷ\"",
+        "date: ",
+        "+07:00",
+        "category: tin-hoat-dong",
+        "tags: []",
+        "author:",
+        "summary:",
+        "draft: true",
+    ] {
         assert!(text.contains(key), "new article lacks {key}: {text}");
     }
     let out = cong(&["check", "--root", root.to_str().unwrap(), "--drafts"]);
@@ -230,7 +294,14 @@ fn init_makes_a_portal_that_builds_and_new_article_has_a_vietnamese_slug() {
 
 #[test]
 fn every_command_has_help() {
-    for args in [&["--help"][..], &["build", "--help"], &["check", "--help"], &["serve", "--help"], &["init", "--help"], &["new", "article", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["build", "--help"],
+        &["check", "--help"],
+        &["serve", "--help"],
+        &["init", "--help"],
+        &["new", "article", "--help"],
+    ] {
         let out = cong(args);
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"));
@@ -264,9 +335,15 @@ fn bad_input_is_explained_with_file_and_line() {
             let out = cong(&[command, "--root", root, "--now", NOW]);
             assert!(!out.status.success(), "{case}: `cong {command}` succeeded");
             let err = stderr(&out);
-            assert!(err.contains(expected), "{case}: `cong {command}` said:\n{err}\nexpected:\n{expected}");
+            assert!(
+                err.contains(expected),
+                "{case}: `cong {command}` said:\n{err}\nexpected:\n{expected}"
+            );
         }
-        assert!(!dir.path().join("public").exists(), "{case}: a failed build wrote public/");
+        assert!(
+            !dir.path().join("public").exists(),
+            "{case}: a failed build wrote public/"
+        );
     }
     let out = cong(&["check", "--root", "/nonexistent-portal"]);
     assert!(stderr(&out).contains("has no `content/` folder"));
@@ -275,6 +352,12 @@ fn bad_input_is_explained_with_file_and_line() {
 #[test]
 fn not_utf8_message_says_how_to_fix() {
     let dir = portal(Some("errors/not-utf8"));
-    let out = cong(&["check", "--root", dir.path().to_str().unwrap(), "--now", NOW]);
+    let out = cong(&[
+        "check",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
     assert!(stderr(&out).contains("save it again with the encoding \"UTF-8\""));
 }

@@ -12,8 +12,20 @@ use common::*;
 fn build_sample() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
-    let result = cong(&["build", "--root", root, "--output", out.path().join("site").to_str().unwrap(), "--now", NOW]);
-    assert!(result.status.success(), "the sample portal does not build:\n{}", stderr(&result));
+    let result = cong(&[
+        "build",
+        "--root",
+        root,
+        "--output",
+        out.path().join("site").to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert!(
+        result.status.success(),
+        "the sample portal does not build:\n{}",
+        stderr(&result)
+    );
     out
 }
 
@@ -33,10 +45,21 @@ fn sample_portal_is_realistic() {
     let articles = walkdir::WalkDir::new(&site)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name() == "index.html" && e.path().parent().and_then(|p| p.parent()).is_some_and(|p| p.ends_with("tin-tuc")))
+        .filter(|e| {
+            e.file_name() == "index.html"
+                && e.path()
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .is_some_and(|p| p.ends_with("tin-tuc"))
+        })
         .count();
     assert!(articles >= 30, "only {articles} articles");
-    let units = ["xa-hoa-thuong", "xa-minh-lap", "xa-nam-hoa", "thi-tran-song-cau"];
+    let units = [
+        "xa-hoa-thuong",
+        "xa-minh-lap",
+        "xa-nam-hoa",
+        "thi-tran-song-cau",
+    ];
     for u in units {
         assert!(site.join(u).join("index.html").is_file(), "no commune {u}");
     }
@@ -46,11 +69,19 @@ fn sample_portal_is_realistic() {
         .max_depth(3)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.path().to_string_lossy().contains("/trang/") || e.path() == site.join("tin-tuc/index.html"))
+        .filter(|e| {
+            e.path().to_string_lossy().contains("/trang/")
+                || e.path() == site.join("tin-tuc/index.html")
+        })
         .filter(|e| e.file_name() == "index.html")
         .map(|e| read(e.path()))
         .collect();
-    assert!(units.iter().any(|u| district_news.contains(&format!("href=\"/{u}/tin-tuc/"))), "no commune article is listed on the district portal");
+    assert!(
+        units
+            .iter()
+            .any(|u| district_news.contains(&format!("href=\"/{u}/tin-tuc/"))),
+        "no commune article is listed on the district portal"
+    );
     let contact = read(site.join("en/contact/index.html"));
     assert!(contact.contains("Dong Hy District"));
 }
@@ -70,14 +101,25 @@ fn every_internal_link_of_the_sample_portal_resolves() {
                 }
                 let path = link.split(['#', '?']).next().unwrap_or("");
                 let target = site.join(path.trim_start_matches('/'));
-                let ok = if path.ends_with('/') { target.join("index.html").is_file() } else { target.is_file() };
+                let ok = if path.ends_with('/') {
+                    target.join("index.html").is_file()
+                } else {
+                    target.is_file()
+                };
                 if !ok {
-                    broken.insert(format!("{} -> {link}", file.strip_prefix(&site).unwrap().display()));
+                    broken.insert(format!(
+                        "{} -> {link}",
+                        file.strip_prefix(&site).unwrap().display()
+                    ));
                 }
             }
         }
     }
-    assert!(broken.is_empty(), "broken internal links:\n{}", broken.into_iter().take(30).collect::<Vec<_>>().join("\n"));
+    assert!(
+        broken.is_empty(),
+        "broken internal links:\n{}",
+        broken.into_iter().take(30).collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]
@@ -86,12 +128,23 @@ fn sample_portal_passes_the_nu_html_checker() {
     let out = build_sample();
     let site = out.path().join("site");
     let result = Command::new("java")
-        .args(["-jar", &jar, "--skip-non-html", "--errors-only", "--format", "gnu"])
+        .args([
+            "-jar",
+            &jar,
+            "--skip-non-html",
+            "--errors-only",
+            "--format",
+            "gnu",
+        ])
         .arg(&site)
         .output()
         .expect("java is needed for the Nu HTML Checker: run `bash tests/setup.sh`");
-    let report = String::from_utf8_lossy(&result.stderr).into_owned() + &String::from_utf8_lossy(&result.stdout);
-    assert!(result.status.success() && report.trim().is_empty(), "the Nu HTML Checker found errors:\n{report}");
+    let report = String::from_utf8_lossy(&result.stderr).into_owned()
+        + &String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success() && report.trim().is_empty(),
+        "the Nu HTML Checker found errors:\n{report}"
+    );
     assert!(html_files(&site).len() > 150);
 }
 
@@ -100,14 +153,28 @@ fn feeds_and_sitemap_parse_as_xml() {
     let out = build_sample();
     let site = out.path().join("site");
     let mut files = vec![site.join("sitemap.xml")];
-    files.extend(walkdir::WalkDir::new(&site).into_iter().filter_map(Result::ok).filter(|e| e.file_name() == "rss.xml").map(|e| e.into_path()));
+    files.extend(
+        walkdir::WalkDir::new(&site)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name() == "rss.xml")
+            .map(|e| e.into_path()),
+    );
     let result = Command::new("xmllint")
         .arg("--noout")
         .args(&files)
         .output()
         .expect("xmllint is needed: run `bash tests/setup.sh`");
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-    for feed in walkdir::WalkDir::new(&site).into_iter().filter_map(Result::ok).filter(|e| e.file_name() == "feed.json") {
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    for feed in walkdir::WalkDir::new(&site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "feed.json")
+    {
         let v: serde_json::Value = serde_json::from_str(&read(feed.path())).unwrap();
         assert_eq!(v["version"], "https://jsonfeed.org/version/1.1");
         assert!(v["title"].is_string() && v["items"].is_array());
