@@ -359,7 +359,7 @@ impl Site {
             let dir = doc.source.parent().unwrap_or(Path::new(""));
             match previous.remove(&doc.source) {
                 Some(r)
-                    if !(urls_changed && !r.links.is_empty()) && !touched_dirs.contains(dir) =>
+                    if (!urls_changed || r.links.is_empty()) && !touched_dirs.contains(dir) =>
                 {
                     self.rendered.push(r)
                 }
