@@ -71,6 +71,10 @@ pub struct BuildArgs {
     /// The address the site will be served from, overriding `base_url` in site.yaml.
     #[arg(long)]
     pub base_url: Option<String>,
+    /// Add the live preview's reload script to every page, as `cong serve` does (to
+    /// compare a preview with a full build).
+    #[arg(long, hide = true)]
+    pub preview_script: bool,
 }
 
 /// `cong serve`.
@@ -87,9 +91,12 @@ pub struct ServeArgs {
     /// Open the portal in the web browser.
     #[arg(long)]
     pub open: bool,
-    /// Also write the preview into this folder (by default it stays in a temporary folder).
+    /// Also write the preview into this folder after each rebuild (by default it stays in memory).
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Do not move the browser to the article just saved; only reload the open page.
+    #[arg(long)]
+    pub no_follow: bool,
 }
 
 /// `cong new`.

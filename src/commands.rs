@@ -51,11 +51,14 @@ pub fn options(
 /// `cong build`.
 pub fn build(args: &BuildArgs) -> Result<()> {
     let started = std::time::Instant::now();
-    let options = options(
+    let mut options = options(
         &args.source,
         args.output.as_deref(),
         args.base_url.as_deref(),
     )?;
+    if args.preview_script {
+        options.inject = Some(crate::serve::reload_script(true));
+    }
     let site = Site::build(options)?;
     site.write()?;
     let report = site.report();

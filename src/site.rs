@@ -358,9 +358,7 @@ impl Site {
         for (i, doc) in self.content.documents.iter().enumerate() {
             let dir = doc.source.parent().unwrap_or(Path::new(""));
             match previous.remove(&doc.source) {
-                Some(r)
-                    if (!urls_changed || r.links.is_empty()) && !touched_dirs.contains(dir) =>
-                {
+                Some(r) if (!urls_changed || r.links.is_empty()) && !touched_dirs.contains(dir) => {
                     self.rendered.push(r)
                 }
                 _ => {
@@ -489,7 +487,12 @@ impl Site {
 
     /// Puts the built site in place of the output folder, atomically.
     pub fn write(&self) -> Result<()> {
-        self.output.write_atomically(&self.options.output)
+        self.write_to(&self.options.output)
+    }
+
+    /// Puts the built site in place of `dir`, atomically.
+    pub fn write_to(&self, dir: &Path) -> Result<()> {
+        self.output.write_atomically(dir)
     }
 
     /// What was built.
