@@ -322,7 +322,8 @@ fn errors_show_and_the_last_good_site_stays_served() {
     let page = "/tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/";
     let good = get(&server.url(page)).1;
 
-    let cases: Vec<(&str, Box<dyn Fn() + '_>, &str)> = vec![
+    type Break<'a> = Box<dyn Fn() + 'a>;
+    let cases: Vec<(&str, Break<'_>, &str)> = vec![
         (
             "front matter",
             Box::new(|| {
