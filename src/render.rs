@@ -78,6 +78,26 @@ pub enum Job {
     Contact(usize, Lang),
     Sitemap,
     NotFound,
+    /// A page made by a feature module from the units' data (see [`DataPage`]).
+    Data(usize),
+}
+
+/// A page a feature module makes from YAML data (statistics, procedures, documents,
+/// calendar, search): the module decides its path, title and template and gives the
+/// template its own `data`; the theme's common context (site, unit, menu, strings) is
+/// added as for every page.
+#[derive(Debug, Clone)]
+pub struct DataPage {
+    pub unit: usize,
+    pub lang: Lang,
+    /// The site path: `/thu-tuc/` or `/xa-a/thong-ke/`.
+    pub path: String,
+    pub title: String,
+    pub template: String,
+    /// The path of the same page in the other language, when there is one.
+    pub alternate: Option<String>,
+    /// What the template gets as `data`.
+    pub data: serde_json::Value,
 }
 
 impl Job {
@@ -103,6 +123,7 @@ impl Job {
             Job::Contact(..) => "contact.html",
             Job::Sitemap => "sitemap.html",
             Job::NotFound => "404.html",
+            Job::Data(i) => &site.data_pages[*i].template,
         }
     }
 }
@@ -144,6 +165,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             list(ListKind::Month(*y, *m), articles.len());
         }
     }
+    jobs.extend((0..site.data_pages.len()).map(Job::Data));
     for (i, doc) in site.content.documents.iter().enumerate() {
         jobs.push(if doc.is_article() {
             Job::Article(i)
@@ -518,6 +540,14 @@ impl<'a> Shared<'a> {
                 t(Lang::Vi, "not_found_title"),
                 "/en/".into(),
             ),
+            Job::Data(i) => {
+                let p = &site.data_pages[*i];
+                let alternate = p.alternate.clone().unwrap_or_else(|| match p.lang {
+                    Lang::Vi => format!("{}en/", units[p.unit].path),
+                    Lang::En => units[p.unit].path.clone(),
+                });
+                (p.unit, p.lang, p.path.clone(), p.title.clone(), alternate)
+            }
         }
     }
 
@@ -707,6 +737,9 @@ impl<'a> Shared<'a> {
             Job::Sitemap => {
                 ctx.insert("tree", &sitemap_tree(site));
             }
+            Job::Data(i) => {
+                ctx.insert("data", &site.data_pages[*i].data);
+            }
             Job::Organisation(..) | Job::Contact(..) | Job::NotFound => {}
         }
     }
@@ -859,6 +892,17 @@ pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
         | Job::Organisation(..)
         | Job::Contact(..)
         | Job::NotFound => {}
+        Job::Data(i) => {
+            let p = &site.data_pages[*i];
+            (
+                p.unit,
+                p.lang == Lang::En,
+                &p.title,
+                &p.alternate,
+                p.data.to_string(),
+            )
+                .hash(&mut h);
+        }
     }
     h.finish()
 }
@@ -1067,6 +1111,12 @@ fn sitemap_tree(site: &Site) -> Vec<serde_json::Value> {
 
 /// The theme's assets, the highlighting style and the files the content ships.
 pub fn assets(site: &mut Site) {
+    for (path, file) in site.data_files.clone() {
+        match file {
+            crate::output::File::Bytes(bytes) => site.output.add(path, bytes.as_ref().clone()),
+            crate::output::File::Copy(source) => site.output.copy(path, source),
+        }
+    }
     for (path, bytes) in &site.theme.assets {
         site.output.add(
             format!("assets/{}", path.to_string_lossy().replace('\\', "/")),

@@ -42,8 +42,11 @@ const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A file-system event, as the rebuild sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// `site.yaml` or a unit's `_unit.yaml`: everything is rebuilt.
+    /// `site.yaml` or a unit's `_unit.yaml`: everything is read again.
     Config(PathBuf),
+    /// A unit's data in YAML (statistics, procedures, documents, calendar): everything
+    /// is read again, and the pages whose data changed are rendered.
+    Data(PathBuf),
     /// An article or page (added, edited, renamed, deleted).
     Document(PathBuf),
     /// A template, interface strings or asset of the theme.
@@ -72,6 +75,8 @@ impl Change {
             Some(Change::Config(path))
         } else if name.ends_with(".md") {
             Some(Change::Document(path))
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            Some(Change::Data(path))
         } else {
             Some(Change::Asset(path))
         }
@@ -79,7 +84,11 @@ impl Change {
 
     fn path(&self) -> &Path {
         match self {
-            Change::Config(p) | Change::Document(p) | Change::Theme(p) | Change::Asset(p) => p,
+            Change::Config(p)
+            | Change::Data(p)
+            | Change::Document(p)
+            | Change::Theme(p)
+            | Change::Asset(p) => p,
         }
     }
 }
@@ -243,7 +252,7 @@ impl Builder {
     fn rebuild(&mut self, changes: &[Change]) {
         let started = Instant::now();
         for c in changes {
-            self.full |= matches!(c, Change::Config(_))
+            self.full |= matches!(c, Change::Config(_) | Change::Data(_))
                 || self.site.as_ref().is_some_and(|s| {
                     s.content
                         .units
@@ -254,11 +263,17 @@ impl Builder {
         }
         let result = match (&mut self.site, self.full) {
             (Some(site), false) => site.update(&self.pending, &mut self.memo),
-            _ => Site::build_with(self.options.clone(), &mut self.memo).map(|site| {
-                let n = site.output.pages();
-                self.site = Some(site);
-                n
-            }),
+            _ => {
+                let previous = self.site.as_ref().map(|s| s.output.clone());
+                let pages_before = self.memo.clone();
+                Site::build_with(self.options.clone(), &mut self.memo, previous).map(|site| {
+                    self.site = Some(site);
+                    self.memo
+                        .iter()
+                        .filter(|(k, v)| pages_before.get(*k) != Some(v))
+                        .count()
+                })
+            }
         };
         let mut snapshot = self.app.snapshot.write().unwrap_or_else(|e| e.into_inner());
         snapshot.generation += 1;

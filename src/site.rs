@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::content::{self, Content, LoadOptions};
 use crate::error::{self, InputError};
 use crate::markdown::{self, Links, Rendered};
-use crate::output::{File, Output};
+use crate::output::Output;
 use crate::render::{self, Job};
 use crate::text;
 use crate::theme::Theme;
@@ -97,6 +97,10 @@ pub struct Site {
     pub rendered: Vec<Rendered>,
     pub index: Vec<UnitIndex>,
     pub output: Output,
+    /// Pages the feature modules make from the units' data.
+    pub data_pages: Vec<render::DataPage>,
+    /// Files the feature modules add as they are (CSV and JSON downloads, attachments).
+    pub data_files: Vec<(String, crate::output::File)>,
     errors: Vec<InputError>,
     /// Files that failed to load or render, read again at the next update.
     failed: BTreeSet<PathBuf>,
@@ -145,6 +149,8 @@ impl Site {
             rendered: Vec::new(),
             index: Vec::new(),
             output: Output::default(),
+            data_pages: Vec::new(),
+            data_files: Vec::new(),
             failed: BTreeSet::new(),
             last_urls: HashMap::new(),
         })
@@ -152,18 +158,28 @@ impl Site {
 
     /// Builds the whole site in memory; [`Site::write`] then puts it on disk.
     pub fn build(options: BuildOptions) -> Result<Site> {
-        Site::build_with(options, &mut HashMap::new())
+        Site::build_with(options, &mut HashMap::new(), None)
     }
 
     /// Builds the whole site, leaving each page's fingerprint in `memo` for later
     /// [`Site::update`]s.
-    pub fn build_with(options: BuildOptions, memo: &mut HashMap<String, u64>) -> Result<Site> {
+    /// With the `previous` output of the same portal, only pages whose fingerprint
+    /// changed are rendered again (a preview's rebuild after a change of settings or data).
+    pub fn build_with(
+        options: BuildOptions,
+        memo: &mut HashMap<String, u64>,
+        previous: Option<Output>,
+    ) -> Result<Site> {
         let mut site = Site::load(options)?;
+        match previous {
+            Some(output) => site.output = output,
+            None => memo.clear(),
+        }
         site.step("link", Site::link)?;
         site.step("markdown", Site::markdown)?;
         site.step("index", Site::index)?;
+        site.step("data", Site::data)?;
         let started = Instant::now();
-        memo.clear();
         let pages = site.render_changed(memo)?;
         log::debug!("render: {pages} pages in {:.0?}", started.elapsed());
         site.step("feeds", Site::feeds)?;
@@ -375,6 +391,7 @@ impl Site {
         }
         error::check(std::mem::take(&mut self.errors))?;
         self.index()?;
+        self.data()?;
         let rendered = self.render_changed(memo)?;
         self.feeds()?;
         Ok(rendered)
@@ -414,9 +431,8 @@ impl Site {
         let count = results.len();
         let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
         let mut output = std::mem::take(&mut self.output);
-        output.retain(|path, file| {
-            matches!(file, File::Bytes(_)) && (!path.ends_with(".html") || pages.contains(path))
-        });
+        // Pages that still exist stay; feeds, assets and copies are made again below.
+        output.retain(|path, _| pages.contains(path));
         for r in results {
             let (path, html) = r?;
             output.add(path, html.into_bytes());
@@ -477,6 +493,15 @@ impl Site {
         }
         self.index = index;
         Ok(())
+    }
+
+    /// Pages and files made from the units' YAML data by the feature modules. Each
+    /// module adds its pages to `data_pages` and its files to `data_files`, and reports
+    /// problems in the data as [`InputError`]s.
+    fn data(&mut self) -> Result<()> {
+        self.data_pages.clear();
+        self.data_files.clear();
+        error::check(std::mem::take(&mut self.errors))
     }
 
     /// RSS, JSON Feed, sitemap.xml, robots.txt.
