@@ -10,6 +10,7 @@ headings, a list, a pipe table and an image. Same seed, same bytes.
 """
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -32,6 +33,10 @@ def slugify(text):
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def cap(s):
+    return s[:1].upper() + s[1:]
 
 
 def q(s):
@@ -182,6 +187,9 @@ class Prose:
                 return str(r.randint(1, 12))
             if key == "quy":
                 return r.choice(["I", "II", "III", "IV"])
+            if key == "phan":
+                b = r.randint(5, 40)
+                return f"{r.randint(1, b)} trên {b}"
             if key == "so":
                 return str(r.randint(2, 60))
             if key == "it":
@@ -226,9 +234,16 @@ class Prose:
 
 def make_body(g, prose, ctx, category, folder_images):
     r = g.r
+    # about half the sentences come from the category's own pool, the rest from GENERAL
+    topic = list(range(len(TOPIC[category])))
+    general = list(range(len(topic), len(topic) + len(GENERAL)))
     pool = TOPIC[category] + GENERAL
-    order = list(range(len(pool)))
-    r.shuffle(order)
+    r.shuffle(topic)
+    r.shuffle(general)
+    order = []
+    while topic or general:
+        src = topic if (topic and (not general or r.random() < 0.5)) else general
+        order.append(src.pop())
     it = iter(order)
 
     def sentences(n):
@@ -239,7 +254,7 @@ def make_body(g, prose, ctx, category, folder_images):
             except StopIteration:
                 r.shuffle(order)
                 i = order[0]
-            out.append(prose.fill(pool[i], ctx))
+            out.append(cap(prose.fill(pool[i], ctx)))
         return " ".join(out)
 
     target = r.randint(600, 1200)
@@ -261,7 +276,7 @@ def make_body(g, prose, ctx, category, folder_images):
     r.shuffle(extras)
     while words < target or not all(placed.values()):
         if h < len(headings):
-            add("## " + prose.fill(headings[h], ctx))
+            add("## " + cap(prose.fill(headings[h], ctx)))
             h += 1
         add(sentences(r.randint(3, 5)))
         pending = [e for e in extras if not placed[e]]
@@ -273,8 +288,8 @@ def make_body(g, prose, ctx, category, folder_images):
                 items = r.sample(LIST_ITEMS, r.randint(4, 6))
                 add("\n".join("- " + prose.fill(x, ctx) for x in items))
             elif kind == "table":
-                cap, cols, rows, unit = r.choice(TABLES)
-                add(prose.fill(cap, ctx))
+                intro, cols, rows, unit = r.choice(TABLES)
+                add(prose.fill(intro, ctx))
                 lines = ["| " + " | ".join(cols) + " |",
                          "|" + "|".join(["---"] + ["---:"] * (len(cols) - 1)) + "|"]
                 for name in r.sample(rows, min(len(rows), r.randint(4, 6))):
@@ -415,15 +430,13 @@ def main():
         udir, uname, section = units[ui]
         ts = r.randint(start, end)
         ts = ts - ts % 60
-        # local time (+07:00) without the time module's zone
-        import datetime
         local = datetime.datetime.fromtimestamp(ts, datetime.timezone(datetime.timedelta(hours=7)))
         local = local.replace(hour=r.randint(7, 17))
         date = local.isoformat()
         year = local.year
         ctx = {"unit": uname, "year": year}
         cat = r.choice(CATEGORIES)[0]
-        title = prose.fill(r.choice(TITLES[cat]), ctx)
+        title = cap(prose.fill(r.choice(TITLES[cat]), ctx))
         # unique title per unit (by slug, which is what the URL uses)
         base_title = title
         k = 1
@@ -431,14 +444,16 @@ def main():
             k += 1
             title = f"{base_title} (đợt {k})" if k < 4 else f"{base_title} - {r.choice(HAMLETS)} ({k})"
         titles_seen[ui].add(slugify(title))
-        fslug = slugify(title)[:70].strip("-")
+        fslug = slugify(title)
+        if len(fslug) > 70:
+            fslug = fslug[:70].rsplit("-", 1)[0]
         fname = f"{local:%Y-%m-%d}-{fslug}.md"
         while fname in files_seen[ui]:
             fname = fname[:-3] + "-2.md"
         files_seen[ui].add(fname)
         tags = r.sample(tag_pool, r.randint(1, 4))
         author = r.choice(AUTHORS)
-        summary = prose.fill(r.choice(SUMMARIES[cat]), ctx) if r.random() < 0.4 else None
+        summary = cap(prose.fill(r.choice(SUMMARIES[cat]), ctx)) if r.random() < 0.4 else None
         also = ui != 0 and r.random() < 0.15
         featured = r.random() < 0.004
         blocks, more_at = make_body(g, prose, ctx, cat, folder_images(udir))
