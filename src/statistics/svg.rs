@@ -31,7 +31,7 @@ pub(super) struct Point {
 fn open(l: &Labels, height: f64, class: &str) -> String {
     let id = escape(&l.id);
     format!(
-        "<svg class=\"chart {class}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" font-size=\"13\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        "<svg class=\"chart {class}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" font-size=\"14\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
         escape(&l.title),
         escape(&l.desc)
     )
@@ -82,7 +82,7 @@ pub(super) fn bars(l: &Labels, items: &[Point], max: f64, target: Option<(f64, S
 
 /// A line over periods (oldest first), each point labelled with its value.
 pub(super) fn line(l: &Labels, points: &[Point], target: Option<(f64, String)>) -> String {
-    let (height, left, right, top, bottom) = (220.0, 30.0, 30.0, 30.0, 40.0);
+    let (height, left, right, top, bottom) = (230.0, 30.0, 30.0, 40.0, 40.0);
     let plot_w = WIDTH - left - right;
     let plot_h = height - top - bottom;
     let max = points
@@ -110,8 +110,7 @@ pub(super) fn line(l: &Labels, points: &[Point], target: Option<(f64, String)>) 
         let y = y_of(*t);
         let _ = write!(
             s,
-            "<line x1=\"0\" y1=\"{y}\" x2=\"{WIDTH}\" y2=\"{y}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/><text x=\"{WIDTH}\" y=\"{}\" fill=\"{INK}\" text-anchor=\"end\">{}</text>",
-            r(y - 6.0).max(12.0),
+            "<line x1=\"0\" y1=\"{y}\" x2=\"{WIDTH}\" y2=\"{y}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/><line x1=\"0\" y1=\"10\" x2=\"24\" y2=\"10\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/><text x=\"30\" y=\"15\" fill=\"{INK}\">{}</text>",
             escape(&format!("Mục tiêu: {shown}"))
         );
     }
