@@ -14,6 +14,7 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+pub mod statistics;
 pub mod text;
 pub mod theme;
 pub mod yaml;

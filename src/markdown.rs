@@ -48,6 +48,8 @@ pub struct Rendered {
     pub links: Vec<PathBuf>,
     /// A digest of the source and the addresses of the files it links to.
     pub digest: u64,
+    /// The body embeds statistics (`{{ thong-ke ... }}`): it changes with the data.
+    pub embeds: bool,
 }
 
 /// What a body's links may point at.
@@ -56,6 +58,8 @@ pub struct Links<'a> {
     pub urls: &'a HashMap<PathBuf, String>,
     /// The portal root on disk, to check that images exist.
     pub root: &'a Path,
+    /// The portal's statistics, for paragraphs such as `{{ thong-ke ho-so-dung-han 2022 }}`.
+    pub statistics: Option<&'a crate::statistics::Statistics>,
 }
 
 fn syntaxes() -> &'static SyntaxSet {
@@ -90,6 +94,7 @@ pub fn render(
     let mut paragraphs: Vec<String> = Vec::new();
     let mut more_after: Option<usize> = None;
     let mut in_paragraph = false;
+    let mut paragraph_start = (0, 0);
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
@@ -185,6 +190,7 @@ pub fn render(
                 more_after.get_or_insert(paragraphs.len());
             }
             Event::Start(Tag::Paragraph) => {
+                paragraph_start = (events.len(), range.start);
                 in_paragraph = more_after.is_none() && paragraphs.len() < 20;
                 if in_paragraph {
                     paragraphs.push(String::new());
@@ -192,8 +198,25 @@ pub fn render(
                 events.push(event);
             }
             Event::End(TagEnd::Paragraph) => {
+                let (start, offset) = paragraph_start;
+                if let Some(html) = shortcode(
+                    &events[start..],
+                    offset,
+                    links,
+                    &mut out,
+                    errors,
+                    source,
+                    &line_of,
+                ) {
+                    if in_paragraph {
+                        paragraphs.pop();
+                    }
+                    events.truncate(start);
+                    events.push(Event::Html(html.into()));
+                } else {
+                    events.push(event);
+                }
                 in_paragraph = false;
-                events.push(event);
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.words += t.split_whitespace().count();
@@ -229,6 +252,35 @@ pub fn render(
     out.html.reserve(body.len() * 3 / 2);
     html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// The HTML of a paragraph (from its start event) that is only a statistics shortcode.
+fn shortcode(
+    paragraph: &[Event<'_>],
+    offset: usize,
+    links: &Links<'_>,
+    out: &mut Rendered,
+    errors: &mut Vec<InputError>,
+    source: &Path,
+    line_of: &dyn Fn(usize) -> usize,
+) -> Option<String> {
+    let mut text = String::new();
+    for e in &paragraph[1..] {
+        match e {
+            Event::Text(t) => text.push_str(t),
+            _ => return None,
+        }
+    }
+    let words = crate::statistics::shortcode(&text)?;
+    out.embeds = true;
+    let result = match links.statistics {
+        Some(stats) => stats.embed(source, &words, &format!("tk{offset}")),
+        None => Err(messages::no_statistics().to_owned()),
+    };
+    Some(result.unwrap_or_else(|message| {
+        errors.push(InputError::at(source, Some(line_of(offset)), message));
+        String::new()
+    }))
 }
 
 /// Replaces a paragraph holding only an image with a title by a `<figure>`.
@@ -375,6 +427,7 @@ mod tests {
         let links = Links {
             urls: &urls,
             root: Path::new("/nonexistent"),
+            statistics: None,
         };
         let mut errors = Vec::new();
         let r = render(

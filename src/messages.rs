@@ -66,3 +66,7 @@ pub fn bad_also_on(value: &str) -> String {
 pub fn also_on_root() -> &'static str {
     "`also_on: [parent]` is set, but this unit has no parent portal in this tree; remove it"
 }
+
+pub fn no_statistics() -> &'static str {
+    "this paragraph embeds statistics, but the portal has none: define the indicators in content/chi-tieu.yaml and the values in `thong-ke/*.yaml`"
+}

@@ -31,6 +31,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "trang",
     "assets",
     "so-do-site",
+    "thong-ke",
 ];
 
 /// The two languages of the interface.
@@ -634,6 +635,9 @@ impl<'a> Shared<'a> {
                     })
                     .collect();
                 ctx.insert("categories", &categories);
+                if let Some(k) = site.key_figures.get(unit).filter(|k| !k.is_null()) {
+                    ctx.insert("key_figures", k);
+                }
             }
             Job::EnHome(_) | Job::About(..) => {
                 ctx.insert("intro", &self.intros[lang_index(lang)][unit]);
@@ -849,6 +853,7 @@ pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
                     .map_or(0, Vec::len)
                     .hash(&mut h);
             }
+            site.key_figures.get(*u).map(|k| k.to_string()).hash(&mut h);
         }
         Job::Article(i) | Job::Page(i) => {
             site.rendered[*i].digest.hash(&mut h);
@@ -881,6 +886,7 @@ pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
             }
         }
         Job::Sitemap => {
+            site.statistics.is_some().hash(&mut h);
             for ix in &site.index {
                 for &p in &ix.pages {
                     (&docs[p].front.title, &docs[p].url).hash(&mut h);
@@ -1099,6 +1105,9 @@ fn sitemap_tree(site: &Site) -> Vec<serde_json::Value> {
                     name: format!("{}: {}", t("category"), c.name.vi),
                     url: base.url(&list_path(u, &ListKind::Category(c.slug.clone()), 1)),
                 });
+            }
+            if site.statistics.is_some() {
+                links.push(NamedLink { name: t("statistics"), url: base.url(&format!("{}thong-ke/", u.path)) });
             }
             for p in &site.index[ui].pages {
                 let doc = &site.content.documents[*p];

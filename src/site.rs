@@ -101,6 +101,10 @@ pub struct Site {
     pub data_pages: Vec<render::DataPage>,
     /// Files the feature modules add as they are (CSV and JSON downloads, attachments).
     pub data_files: Vec<(String, crate::output::File)>,
+    /// The statistics, read before Markdown so that articles can embed them.
+    pub statistics: Option<crate::statistics::Statistics>,
+    /// Each unit's key indicators for its home page (by unit; `null` when none).
+    pub key_figures: Vec<serde_json::Value>,
     errors: Vec<InputError>,
     /// Files that failed to load or render, read again at the next update.
     failed: BTreeSet<PathBuf>,
@@ -140,8 +144,13 @@ impl Site {
             content.documents.len(),
             started.elapsed()
         );
+        let (statistics, mut errors) =
+            crate::statistics::load(&options.root, &content, &base.prefix);
+        errors.splice(0..0, content.errors.iter().cloned());
         Ok(Site {
-            errors: content.errors.clone(),
+            errors,
+            statistics,
+            key_figures: Vec::new(),
             options,
             content,
             theme,
@@ -267,7 +276,9 @@ impl Site {
         let links = Links {
             urls: &urls,
             root: &self.options.root,
+            statistics: self.statistics.as_ref(),
         };
+        let data_hash = self.statistics.as_ref().map(|s| s.hash);
         let docs = &self.content.documents;
         let results: Vec<(usize, Rendered, Vec<InputError>)> = which
             .par_iter()
@@ -280,6 +291,9 @@ impl Site {
                 doc.hash.hash(&mut h);
                 for target in &r.links {
                     urls.get(target).hash(&mut h);
+                }
+                if r.embeds {
+                    data_hash.hash(&mut h);
                 }
                 r.digest = h.finish();
                 (i, r, errors)
@@ -501,6 +515,7 @@ impl Site {
     fn data(&mut self) -> Result<()> {
         self.data_pages.clear();
         self.data_files.clear();
+        crate::statistics::pages(self)?;
         error::check(std::mem::take(&mut self.errors))
     }
 

@@ -35,6 +35,8 @@ pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
     "templates/page.html",
     "templates/sitemap.html",
     "templates/404.html",
+    "templates/statistics.html",
+    "templates/statistics_compare.html",
     "templates/partials/card.html",
     "templates/partials/pagination.html",
     "templates/partials/services.html",

@@ -36,7 +36,13 @@ fn explain(raw: &str) -> String {
         rest = &tail[end..];
     }
     cleaned.push_str(rest);
-    let detail = cleaned.as_str();
+    let mut detail = cleaned.as_str();
+    // Inside a list, serde_yaml names the item first: `.[0]: unknown field ...`.
+    if let Some((path, rest)) = detail.split_once(": ") {
+        if !path.contains(' ') && rest.starts_with("unknown field `") {
+            detail = rest;
+        }
+    }
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         if let Some((field, rest)) = rest.split_once('`') {
             let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
