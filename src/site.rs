@@ -101,7 +101,11 @@ pub struct Site {
     pub data_pages: Vec<render::DataPage>,
     /// Files the feature modules add as they are (CSV and JSON downloads, attachments).
     pub data_files: Vec<(String, crate::output::File)>,
-    errors: Vec<InputError>,
+    /// Problems that never fail a build (stale link checks), reported by `cong check`.
+    pub warnings: Vec<InputError>,
+    /// The procedures' links on the public-service portals, for `cong check --external`.
+    pub external_links: Vec<crate::procedures::ExternalLink>,
+    pub(crate) errors: Vec<InputError>,
     /// Files that failed to load or render, read again at the next update.
     failed: BTreeSet<PathBuf>,
     /// Every document's address at the last update.
@@ -151,6 +155,8 @@ impl Site {
             output: Output::default(),
             data_pages: Vec::new(),
             data_files: Vec::new(),
+            warnings: Vec::new(),
+            external_links: Vec::new(),
             failed: BTreeSet::new(),
             last_urls: HashMap::new(),
         })
@@ -501,6 +507,9 @@ impl Site {
     fn data(&mut self) -> Result<()> {
         self.data_pages.clear();
         self.data_files.clear();
+        self.warnings.clear();
+        self.external_links.clear();
+        crate::procedures::pages(self)?;
         error::check(std::mem::take(&mut self.errors))
     }
 
