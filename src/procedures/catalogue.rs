@@ -186,7 +186,11 @@ pub(super) fn unit_pages(site: &Site, unit: usize, made: &mut Made) {
                 messages::duplicate_code(&code, lines.item(first)),
             ));
         }
-        for (key, value) in [("name", &p.name), ("field", &p.field), ("agency", &p.agency)] {
+        for (key, value) in [
+            ("name", &p.name),
+            ("field", &p.field),
+            ("agency", &p.agency),
+        ] {
             if value.trim().is_empty() {
                 made.errors.push(err(key, messages::empty(key)));
             }
@@ -195,7 +199,10 @@ pub(super) fn unit_pages(site: &Site, unit: usize, made: &mut Made) {
         let Some(level) = Level::parse(&level_text) else {
             made.errors.push(err(
                 "level",
-                messages::unknown_level(&level_text, &did_you_mean(&level_text, LEVELS.iter().copied())),
+                messages::unknown_level(
+                    &level_text,
+                    &did_you_mean(&level_text, LEVELS.iter().copied()),
+                ),
             ));
             continue;
         };
@@ -220,16 +227,19 @@ pub(super) fn unit_pages(site: &Site, unit: usize, made: &mut Made) {
         );
         let verified = match &p.verified {
             None => {
-                made.warnings.push(err("code", messages::never_verified(&code)));
+                made.warnings
+                    .push(err("code", messages::never_verified(&code)));
                 None
             }
             Some(value) => match parse_day(value) {
                 None => {
-                    made.errors.push(err("verified", messages::bad_day("verified", value)));
+                    made.errors
+                        .push(err("verified", messages::bad_day("verified", value)));
                     continue;
                 }
                 Some(day) if day > today => {
-                    made.errors.push(err("verified", messages::verified_in_future(value)));
+                    made.errors
+                        .push(err("verified", messages::verified_in_future(value)));
                     continue;
                 }
                 Some(day) => {
@@ -379,7 +389,14 @@ mod tests {
     fn codes_short_and_long() {
         assert!(valid_code("1.001193"));
         assert!(valid_code("1.001612.000.00.00.H01"));
-        for bad in ["1.00119", "1001193", "1.001193.000", "1.001612.000.00.00.01", "a.001193", ""] {
+        for bad in [
+            "1.00119",
+            "1001193",
+            "1.001193.000",
+            "1.001612.000.00.00.01",
+            "a.001193",
+            "",
+        ] {
             assert!(!valid_code(bad), "{bad}");
         }
         assert_eq!(short_code("1.001612.000.00.00.H01"), "1.001612");
@@ -390,8 +407,14 @@ mod tests {
     fn levels_new_and_legacy() {
         assert_eq!(Level::parse("toàn trình"), Some(Level::Full));
         assert_eq!(Level::parse("Một phần"), Some(Level::Partial));
-        assert_eq!(Level::parse("3").map(Level::label).as_deref(), Some("Mức độ 3"));
-        assert_eq!(Level::parse("mức độ 4").map(Level::label).as_deref(), Some("Mức độ 4"));
+        assert_eq!(
+            Level::parse("3").map(Level::label).as_deref(),
+            Some("Mức độ 3")
+        );
+        assert_eq!(
+            Level::parse("mức độ 4").map(Level::label).as_deref(),
+            Some("Mức độ 4")
+        );
         assert_eq!(Level::parse("5"), None);
         assert_eq!(Level::parse("toan trinh"), None);
         assert!(Level::Full < Level::Partial && Level::Partial < Level::parse("4").unwrap());

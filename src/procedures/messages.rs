@@ -13,7 +13,9 @@ pub(super) fn bad_code(code: &str) -> String {
 }
 
 pub(super) fn duplicate_code(code: &str, first_line: Option<usize>) -> String {
-    let at = first_line.map(|l| format!(" (first on line {l})")).unwrap_or_default();
+    let at = first_line
+        .map(|l| format!(" (first on line {l})"))
+        .unwrap_or_default();
     format!("the procedure `{code}` is listed twice in this unit{at}; remove one of the two")
 }
 
@@ -98,7 +100,9 @@ pub(super) fn missing_file(file: &str, dir: &str) -> String {
 }
 
 pub(super) fn duplicate_document(number: &str, first_line: Option<usize>) -> String {
-    let at = first_line.map(|l| format!(" (first on line {l})")).unwrap_or_default();
+    let at = first_line
+        .map(|l| format!(" (first on line {l})"))
+        .unwrap_or_default();
     format!("the document `{number}` of the same year is listed twice{at}; remove one of the two")
 }
 

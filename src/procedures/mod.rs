@@ -146,6 +146,15 @@ impl<'a> Lines<'a> {
             .or(self.item(i))
     }
 
+    /// The 1-based line of item `i` that contains `needle`.
+    fn find(&self, i: usize, needle: &str) -> Option<usize> {
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.lines.len());
+        (start..end)
+            .find(|&n| self.lines[n].contains(needle))
+            .map(|n| n + 1)
+    }
+
     /// The text after `key:` on its line in item `i`, unquoted.
     fn raw_value(&self, i: usize, key: &str) -> Option<&'a str> {
         let line = self.lines[self.key(i, key)? - 1];
@@ -195,7 +204,8 @@ mod tests {
 
     #[test]
     fn lines_of_items_and_keys() {
-        let text = "# header\n- code: \"1.001193\"\n  name: A\n-   code: 1.000894 # note\n  level: 3\n";
+        let text =
+            "# header\n- code: \"1.001193\"\n  name: A\n-   code: 1.000894 # note\n  level: 3\n";
         let lines = Lines::new(text);
         assert_eq!(lines.item(0), Some(2));
         assert_eq!(lines.key(0, "name"), Some(3));
