@@ -118,10 +118,17 @@ struct Lines<'a> {
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
         let lines: Vec<&str> = text.lines().collect();
+        let is_item = |l: &str| {
+            let t = l.trim_start();
+            t.starts_with("- ") || t.trim_end() == "-"
+        };
+        // The list's own items are the least indented ones (the list may be indented).
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let top = lines.iter().filter(|l| is_item(l)).map(|l| indent(l)).min();
         let starts = lines
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.starts_with("- ") || l.trim_end() == "-")
+            .filter(|(_, l)| is_item(l) && Some(indent(l)) == top)
             .map(|(i, _)| i)
             .collect();
         Lines { lines, starts }
@@ -214,5 +221,8 @@ mod tests {
         assert_eq!(lines.key(1, "name"), Some(4));
         assert_eq!(lines.raw_value(0, "code"), Some("1.001193"));
         assert_eq!(lines.raw_value(1, "code"), Some("1.000894"));
+        let nested = Lines::new("  - day: x\n    files:\n      - a.pdf\n  - day: y\n");
+        assert_eq!(nested.item(1), Some(4));
+        assert_eq!(nested.find(0, "a.pdf"), Some(3));
     }
 }
