@@ -19,6 +19,7 @@ import shutil
 import sys
 import unicodedata
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus import (  # noqa: E402
     AUTHORS, CATEGORIES, COMMUNES, CROPS, GENERAL, GIVEN, HAMLETS, HEADINGS, LIST_INTROS,
@@ -492,7 +493,7 @@ def main():
 
 
 HUGO_TOML = """baseURL = "https://bench.example.gov.vn/"
-languageCode = "vi"
+locale = "vi"
 defaultContentLanguage = "vi"
 title = "Cổng thông tin điện tử huyện Đồng Hỷ (bản đo hiệu năng)"
 enableRobotsTXT = true
@@ -513,14 +514,6 @@ disableKinds = []
 
 [services.rss]
   limit = 20
-
-[related]
-  includeNewer = true
-  threshold = 1
-  toLower = false
-  [[related.indices]]
-    name = "categories"
-    weight = 100
 
 [markup.goldmark.renderer]
   unsafe = true
@@ -560,9 +553,9 @@ HUGO_SINGLE = """{{ define "main" }}<article class="article">
 <p class="tags">Từ khóa: {{ range $i, $t := .GetTerms "tags" }}{{ if $i }}, {{ end }}<a href="{{ $t.RelPermalink }}">{{ $t.LinkTitle }}</a>{{ end }}</p>
 </footer>
 </article>
-{{ with first 5 (site.RegularPages.Related .) }}<section class="related"><h2>Bài cùng chuyên mục</h2>
+{{ $self := . }}{{ with index (.GetTerms "categories") 0 }}{{ with first 5 (where (first 6 .Pages) "RelPermalink" "ne" $self.RelPermalink) }}<section class="related"><h2>Bài cùng chuyên mục</h2>
 <ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time datetime="{{ .Date.Format "2006-01-02" }}">({{ .Date.Format "02/01/2006" }})</time></li>{{ end }}</ul>
-</section>{{ end }}
+</section>{{ end }}{{ end }}
 {{ end }}
 """
 

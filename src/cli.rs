@@ -32,7 +32,7 @@ pub enum Command {
     /// Build the portal into the output folder (`public/` by default).
     Build(BuildArgs),
     /// Validate everything a build validates, without writing anything.
-    Check(SourceArgs),
+    Check(CheckArgs),
     /// Build the portal and serve it on this machine for preview.
     Serve(ServeArgs),
     /// Create a new portal in DIR that builds at once.
@@ -58,6 +58,23 @@ pub struct SourceArgs {
     /// defaults to $SOURCE_DATE_EPOCH, else the clock.
     #[arg(long)]
     pub now: Option<String>,
+}
+
+/// `cong check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Fail (non-zero exit) on warnings too, such as links not verified recently.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also request every procedure's link on the public-service portals and report
+    /// those that answer with an error or do not answer.
+    #[arg(long)]
+    pub external: bool,
+    /// How many seconds to wait for each link with `--external`.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
 }
 
 /// `cong build`.

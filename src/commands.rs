@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 
-use crate::cli::{BuildArgs, SourceArgs};
+use crate::cli::{BuildArgs, CheckArgs, SourceArgs};
 use crate::site::{BuildOptions, Site};
 use crate::{fs, text};
 
@@ -61,6 +61,7 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     }
     let site = Site::build(options)?;
     site.write()?;
+    warn_all(&site.warnings);
     let report = site.report();
     log::info!(
         "built {} pages ({} articles, {} units) into `{}` in {:.2?}",
@@ -73,17 +74,46 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     Ok(())
 }
 
-/// `cong check`.
-pub fn check(args: &SourceArgs) -> Result<()> {
-    let site = Site::build(options(args, None, None)?)?;
+/// `cong check`: everything a build validates; with `--external`, the procedures' links
+/// too. Warnings fail only with `--strict`.
+pub fn check(args: &CheckArgs) -> Result<()> {
+    let site = Site::build(options(&args.source, None, None)?)?;
+    let warnings = site.warnings.len();
+    warn_all(&site.warnings);
+    if args.external {
+        crate::error::check(crate::procedures::links::check_all(
+            &site.external_links,
+            std::time::Duration::from_secs(args.timeout),
+        ))?;
+        log::info!(
+            "all {} links of procedures answered",
+            site.external_links.len()
+        );
+    }
     let report = site.report();
+    let plural = if warnings == 1 { "" } else { "s" };
+    if warnings > 0 && args.strict {
+        anyhow::bail!("{warnings} warning{plural} (`--strict` treats warnings as problems)");
+    }
+    let found = if warnings > 0 {
+        format!("{warnings} warning{plural}, no problems")
+    } else {
+        "no problems found".to_owned()
+    };
     log::info!(
-        "no problems found: {} articles, {} units, {} pages",
+        "{found}: {} articles, {} units, {} pages",
         report.articles,
         report.units,
         report.pages
     );
     Ok(())
+}
+
+/// Prints each warning with its file and line.
+fn warn_all(warnings: &[crate::error::InputError]) {
+    for w in warnings {
+        log::warn!("{w}");
+    }
 }
 
 /// `cong init DIR`.

@@ -50,6 +50,9 @@ pub struct SiteConfig {
     /// Monitoring scripts the province requires, inserted at the end of every page.
     #[serde(default)]
     pub scripts: Vec<String>,
+    /// How many days a procedure's link stays trusted after its `verified:` date.
+    #[serde(default = "default_link_check_days")]
+    pub link_check_days: u32,
 }
 
 fn default_languages() -> Vec<String> {
@@ -63,6 +66,9 @@ fn default_theme() -> String {
 }
 fn default_paginate() -> usize {
     10
+}
+fn default_link_check_days() -> u32 {
+    180
 }
 
 /// A declared category (chuyên mục).

@@ -11,6 +11,7 @@ pub mod fs;
 pub mod markdown;
 pub mod messages;
 pub mod output;
+pub mod procedures;
 pub mod render;
 pub mod serve;
 pub mod site;

@@ -32,6 +32,9 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "assets",
     "so-do-site",
     "thong-ke",
+    "thu-tuc",
+    "van-ban",
+    "lich-cong-tac",
 ];
 
 /// The two languages of the interface.
@@ -887,9 +890,12 @@ pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
         }
         Job::Sitemap => {
             site.statistics.is_some().hash(&mut h);
-            for ix in &site.index {
+            for (u, ix) in site.index.iter().enumerate() {
                 for &p in &ix.pages {
                     (&docs[p].front.title, &docs[p].url).hash(&mut h);
+                }
+                for p in unit_data_pages(site, u) {
+                    (&p.title, &p.path).hash(&mut h);
                 }
             }
         }
@@ -1113,9 +1119,22 @@ fn sitemap_tree(site: &Site) -> Vec<serde_json::Value> {
                 let doc = &site.content.documents[*p];
                 links.push(NamedLink { name: doc.front.title.clone(), url: base.url(&doc.url) });
             }
+            links.extend(unit_data_pages(site, ui).map(|p| NamedLink { name: p.title.clone(), url: base.url(&p.path) }));
             serde_json::json!({ "name": u.config.name.vi, "url": base.url(&u.path), "links": links })
         })
         .collect()
+}
+
+/// The data pages at the top of a unit (`/thu-tuc/`, `/xa-a/van-ban/`), for the site map.
+fn unit_data_pages(site: &Site, unit: usize) -> impl Iterator<Item = &DataPage> {
+    let prefix = &site.content.units[unit].path;
+    site.data_pages.iter().filter(move |p| {
+        p.unit == unit
+            && p.lang == Lang::Vi
+            && p.path
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|rest| rest.matches('/').count() == 1)
+    })
 }
 
 /// The theme's assets, the highlighting style and the files the content ships.

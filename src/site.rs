@@ -105,7 +105,11 @@ pub struct Site {
     pub statistics: Option<crate::statistics::Statistics>,
     /// Each unit's key indicators for its home page (by unit; `null` when none).
     pub key_figures: Vec<serde_json::Value>,
-    errors: Vec<InputError>,
+    /// Problems that never fail a build (stale link checks), reported by `cong check`.
+    pub warnings: Vec<InputError>,
+    /// The procedures' links on the public-service portals, for `cong check --external`.
+    pub external_links: Vec<crate::procedures::ExternalLink>,
+    pub(crate) errors: Vec<InputError>,
     /// Files that failed to load or render, read again at the next update.
     failed: BTreeSet<PathBuf>,
     /// Every document's address at the last update.
@@ -160,6 +164,8 @@ impl Site {
             output: Output::default(),
             data_pages: Vec::new(),
             data_files: Vec::new(),
+            warnings: Vec::new(),
+            external_links: Vec::new(),
             failed: BTreeSet::new(),
             last_urls: HashMap::new(),
         })
@@ -516,6 +522,9 @@ impl Site {
         self.data_pages.clear();
         self.data_files.clear();
         crate::statistics::pages(self)?;
+        self.warnings.clear();
+        self.external_links.clear();
+        crate::procedures::pages(self)?;
         error::check(std::mem::take(&mut self.errors))
     }
 

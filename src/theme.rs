@@ -40,10 +40,17 @@ pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
     "templates/partials/card.html",
     "templates/partials/pagination.html",
     "templates/partials/services.html",
+    "templates/partials/filter.html",
+    "templates/thu_tuc.html",
+    "templates/thu_tuc_chi_tiet.html",
+    "templates/van_ban.html",
+    "templates/van_ban_chi_tiet.html",
+    "templates/lich_cong_tac.html",
     "i18n/vi.yaml",
     "i18n/en.yaml",
     "static/css/cong.css",
     "static/js/cong.js",
+    "static/js/loc.js",
 );
 
 /// A loaded theme, ready to render.

@@ -36,13 +36,11 @@ fn explain(raw: &str) -> String {
         rest = &tail[end..];
     }
     cleaned.push_str(rest);
-    let mut detail = cleaned.as_str();
-    // Inside a list, serde_yaml names the item first: `.[0]: unknown field ...`.
-    if let Some((path, rest)) = detail.split_once(": ") {
-        if !path.contains(' ') && rest.starts_with("unknown field `") {
-            detail = rest;
-        }
-    }
+    // Inside lists serde_yaml names the item first (`.[3]: unknown field ...`).
+    let detail = match cleaned.split_once(": ") {
+        Some((path, rest)) if path.starts_with(['.', '[']) && !path.contains(' ') => rest,
+        _ => cleaned.as_str(),
+    };
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         if let Some((field, rest)) = rest.split_once('`') {
             let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
@@ -105,6 +103,19 @@ mod tests {
         let err = parse::<Sample>("title: a\n  - b: [\n", Path::new("a.md"), 2).unwrap_err();
         assert!(err.line.is_some());
         assert!(err.message.starts_with("malformed YAML"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_field_in_a_list_item() {
+        let err =
+            parse::<Vec<Sample>>("- title: a\n  categry: b\n", Path::new("a.yaml"), 1).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(
+            err.message
+                .starts_with("unknown field `categry`; did you mean `category`?"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
