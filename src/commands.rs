@@ -45,6 +45,7 @@ pub fn options(
         drafts: source.drafts,
         now: now(source.now.as_deref())?,
         inject: None,
+        stream: false,
     })
 }
 
@@ -59,17 +60,20 @@ pub fn build(args: &BuildArgs) -> Result<()> {
     if args.preview_script {
         options.inject = Some(crate::serve::reload_script(true));
     }
+    options.stream = true;
     let site = Site::build(options)?;
-    site.write()?;
+    let written = site.write()?;
     warn_all(&site.warnings);
     let report = site.report();
     log::info!(
-        "built {} pages ({} articles, {} units) into `{}` in {:.2?}",
+        "built {} pages ({} articles, {} units) into `{}` in {:.2?}; {} of {} files written",
         report.pages,
         report.articles,
         report.units,
         site.options.output.display(),
-        started.elapsed()
+        started.elapsed(),
+        written,
+        report.files
     );
     Ok(())
 }

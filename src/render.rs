@@ -1143,6 +1143,7 @@ pub fn assets(site: &mut Site) {
         match file {
             crate::output::File::Bytes(bytes) => site.output.add(path, bytes.as_ref().clone()),
             crate::output::File::Copy(source) => site.output.copy(path, source),
+            crate::output::File::Written(_) => {}
         }
     }
     for (path, bytes) in &site.theme.assets {

@@ -425,6 +425,7 @@ async fn respond(status: StatusCode, key: &str, file: &File) -> Response {
             Ok(b) => b,
             Err(_) => return (StatusCode::NOT_FOUND, "not found").into_response(),
         },
+        File::Written(_) => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     (
         status,

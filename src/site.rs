@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::content::{self, Content, LoadOptions};
 use crate::error::{self, InputError};
 use crate::markdown::{self, Links, Rendered};
-use crate::output::Output;
+use crate::output::{File, Output};
 use crate::render::{self, Job};
 use crate::text;
 use crate::theme::Theme;
@@ -36,6 +36,9 @@ pub struct BuildOptions {
     pub now: DateTime<FixedOffset>,
     /// HTML inserted before `</body>` of every page (the preview's reload script).
     pub inject: Option<String>,
+    /// Write pages to `output` as they are rendered (a build), rather than keeping the
+    /// site in memory (a preview, a check).
+    pub stream: bool,
 }
 
 /// Where the site lives: the origin for absolute links, and the path prefix.
@@ -151,6 +154,11 @@ impl Site {
         let (statistics, mut errors) =
             crate::statistics::load(&options.root, &content, &base.prefix);
         errors.splice(0..0, content.errors.iter().cloned());
+        let output = if options.stream {
+            Output::staged(&options.output)?
+        } else {
+            Output::default()
+        };
         Ok(Site {
             errors,
             statistics,
@@ -161,7 +169,7 @@ impl Site {
             base,
             rendered: Vec::new(),
             index: Vec::new(),
-            output: Output::default(),
+            output,
             data_pages: Vec::new(),
             data_files: Vec::new(),
             warnings: Vec::new(),
@@ -432,32 +440,48 @@ impl Site {
         let jobs = render::jobs(self);
         let global = self.global_hash();
         let shared = render::Shared::new(self);
+        // A build that writes to disk keeps no fingerprints: it renders every page.
+        let keep_prints = !self.options.stream;
         let prints: Vec<(String, u64)> = jobs
             .par_iter()
             .map(|job| {
                 let path = shared.output_path(job);
-                let print = render::fingerprint(self, job, &path, global);
+                let print = if keep_prints {
+                    render::fingerprint(self, job, &path, global)
+                } else {
+                    0
+                };
                 (path, print)
             })
             .collect();
         let todo: Vec<&Job> = jobs
             .iter()
             .zip(&prints)
-            .filter(|(_, (path, print))| memo.get(path) != Some(print))
+            .filter(|(_, (path, print))| !keep_prints || memo.get(path) != Some(print))
             .map(|(job, _)| job)
             .collect();
-        let results: Vec<Result<(String, String)>> =
-            todo.par_iter().map(|job| shared.render(job)).collect();
+        let output = &self.output;
+        let results: Vec<Result<(String, File)>> = todo
+            .par_iter()
+            .map(|job| {
+                let (path, html) = shared.render(job)?;
+                let file = output.prepare(&path, html.into_bytes())?;
+                Ok((path, file))
+            })
+            .collect();
+        drop(shared);
         let count = results.len();
         let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
         let mut output = std::mem::take(&mut self.output);
         // Pages that still exist stay; feeds, assets and copies are made again below.
         output.retain(|path, _| pages.contains(path));
         for r in results {
-            let (path, html) = r?;
-            output.add(path, html.into_bytes());
+            let (path, file) = r?;
+            output.insert(path, file);
         }
-        *memo = prints.into_iter().collect();
+        if keep_prints {
+            *memo = prints.into_iter().collect();
+        }
         self.output = output;
         render::assets(self);
         Ok(count)
@@ -534,14 +558,15 @@ impl Site {
         Ok(())
     }
 
-    /// Puts the built site in place of the output folder, atomically.
-    pub fn write(&self) -> Result<()> {
+    /// Puts the built site in place of the output folder; returns how many files were
+    /// written (a build with nothing changed writes none).
+    pub fn write(&self) -> Result<usize> {
         self.write_to(&self.options.output)
     }
 
-    /// Puts the built site in place of `dir`, atomically.
-    pub fn write_to(&self, dir: &Path) -> Result<()> {
-        self.output.write_atomically(dir)
+    /// Puts the built site in place of `dir`.
+    pub fn write_to(&self, dir: &Path) -> Result<usize> {
+        self.output.finish(dir)
     }
 
     /// What was built.

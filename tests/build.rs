@@ -249,6 +249,45 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 }
 
 #[test]
+fn a_second_build_writes_only_what_changed() {
+    let dir = portal(None);
+    let root = dir.path().to_str().unwrap();
+    let out = build(dir.path(), &[]);
+    let page = out.join("tin-tuc/thong-bao-lich-tiep-cong-dan/index.html");
+    let other = out.join("gioi-thieu/index.html");
+    let mtime = |p: &std::path::Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let (page_before, other_before) = (mtime(&page), mtime(&other));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let result = cong(&["build", "--root", root, "--now", NOW]);
+    assert!(stderr(&result).contains(" 0 of "), "{}", stderr(&result));
+    assert_eq!(mtime(&page), page_before);
+    let article = dir.path().join("content/tin-tuc/2021-01-05-thong-bao.md");
+    let text = read(&article).replace("Nội dung thông báo.", "Nội dung thông báo mới.");
+    std::fs::write(&article, text).unwrap();
+    let result = cong(&["build", "--root", root, "--now", NOW]);
+    assert!(result.status.success());
+    assert!(read(&page).contains("Nội dung thông báo mới."));
+    assert_ne!(mtime(&page), page_before);
+    assert_eq!(
+        mtime(&other),
+        other_before,
+        "an unchanged page was written again"
+    );
+    std::fs::remove_file(dir.path().join("content/trang/quy-che.md")).unwrap();
+    std::fs::write(
+        dir.path().join("content/tin-tuc/2020-10-27-kiem-tra.md"),
+        read(dir.path().join("content/tin-tuc/2020-10-27-kiem-tra.md"))
+            .replace(" và [trang](../trang/quy-che.md#muc-1)", ""),
+    )
+    .unwrap();
+    build(dir.path(), &[]);
+    assert!(
+        !out.join("quy-che-hoat-dong/index.html").exists(),
+        "a removed page stays in the output"
+    );
+}
+
+#[test]
 fn check_validates_and_writes_nothing() {
     let dir = portal(None);
     let root = dir.path().to_str().unwrap();

@@ -140,7 +140,7 @@ impl Server {
         let files: BTreeSet<String> = walkdir::WalkDir::new(&built)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| e.file_type().is_file() && e.file_name() != ".cong-manifest")
             .map(|e| {
                 e.path()
                     .strip_prefix(&built)
