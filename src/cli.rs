@@ -29,4 +29,9 @@ impl Cli {
 pub enum Command {
     /// Build the portal into the output folder.
     Build,
+    /// Run or query the access-counter service (Thống kê truy cập).
+    Counter {
+        #[command(subcommand)]
+        command: crate::counter::CounterCommand,
+    },
 }
