@@ -643,6 +643,11 @@ fn sqlite_keeps_every_acknowledged_hit_through_kill_9() {
 
     let service = Service::start(&store, &["--rate-limit", "0"], dir.path().join("b.log"));
     let total = stats(&service.addr, "unit=/")["total"].as_u64().unwrap() as usize;
+    eprintln!(
+        "after kill -9: {} acknowledged, {} in flight, total {total}",
+        acknowledged.len(),
+        uncertain.len()
+    );
     assert!(
         total >= acknowledged.len() && total <= acknowledged.len() + uncertain.len(),
         "total {total}, acknowledged {}, in flight at the kill {}",

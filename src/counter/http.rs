@@ -74,7 +74,7 @@ impl<S: Store> App<S> {
 
     /// Notes the outcome of a store call, logging once when the store goes away and once
     /// when it is back, rather than once per request.
-    fn store_outcome<T>(&self, result: anyhow::Result<T>) -> Result<T, Response> {
+    fn store_outcome<T>(&self, result: anyhow::Result<T>) -> Result<T, Refused> {
         match result {
             Ok(value) => {
                 if !self.store_ok.load(Ordering::Relaxed)
@@ -96,28 +96,24 @@ impl<S: Store> App<S> {
                 } else {
                     log::debug!("store still unreachable: {err:#}");
                 }
-                Err(error(
+                Err(Refused(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "the counter store is unreachable; try again later",
+                    "the counter store is unreachable; try again later".into(),
                 ))
             }
         }
     }
 
     /// Identifies the client, applies the rate limit, and returns the day's salt.
-    async fn admit(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<Client, Response> {
+    async fn admit(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<Client, Refused> {
         let salt = self.salt().await;
         let salt = self.store_outcome(salt)?;
         let ip = self.client_ip(peer, headers);
         if !self.limiter.allow(&client_fingerprint(&salt, &ip)) {
-            let mut response = error(
+            return Err(Refused(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too many requests from this client; slow down",
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-            return Err(response);
+                "too many requests from this client; slow down".into(),
+            ));
         }
         let user_agent = headers
             .get(header::USER_AGENT)
@@ -148,7 +144,7 @@ impl<S: Store> App<S> {
         peer.ip().to_string()
     }
 
-    fn check_target(&self, unit: &str, path: Option<&str>) -> Result<(), Response> {
+    fn check_target(&self, unit: &str, path: Option<&str>) -> Result<(), Refused> {
         self.targets.check(unit, path).map_err(|refusal| {
             let message = match refusal {
                 Refusal::UnknownUnit => format!("unknown unit `{unit}`"),
@@ -157,7 +153,7 @@ impl<S: Store> App<S> {
                     path.unwrap_or_default()
                 ),
             };
-            error(StatusCode::NOT_FOUND, &message)
+            Refused(StatusCode::NOT_FOUND, message)
         })
     }
 }
@@ -185,6 +181,21 @@ pub(crate) fn router<S: Store>(app: Arc<App<S>>) -> Router {
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// A request refused with a status and a message for the client.
+struct Refused(StatusCode, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let mut response = error(self.0, &self.1);
+        if self.0 == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        response
+    }
 }
 
 /// Bounds the query string, refuses foreign origins, answers preflight requests and adds
@@ -266,7 +277,7 @@ async fn hit<S: Store>(
 ) -> Response {
     let client = match app.admit(peer, &headers).await {
         Ok(client) => client,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let request = if body.iter().all(u8::is_ascii_whitespace) {
         Query::<HitRequest>::try_from_uri(&uri)
@@ -300,8 +311,8 @@ async fn hit<S: Store>(
             );
         }
     }
-    if let Err(response) = app.check_target(&request.unit, request.path.as_deref()) {
-        return response;
+    if let Err(refused) = app.check_target(&request.unit, request.path.as_deref()) {
+        return refused.into_response();
     }
     if is_robot(&client.user_agent) {
         return not_counted("robot");
@@ -317,7 +328,7 @@ async fn hit<S: Store>(
     match app.store_outcome(recorded) {
         Ok(Recorded::Counted) => StatusCode::NO_CONTENT.into_response(),
         Ok(Recorded::Duplicate) => not_counted("already counted"),
-        Err(response) => response,
+        Err(refused) => refused.into_response(),
     }
 }
 
@@ -355,8 +366,8 @@ async fn stats<S: Store>(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    if let Err(response) = app.admit(peer, &headers).await {
-        return response;
+    if let Err(refused) = app.admit(peer, &headers).await {
+        return refused.into_response();
     }
     let request = match Query::<StatsRequest>::try_from_uri(&uri) {
         Ok(Query(request)) => request,
@@ -370,8 +381,8 @@ async fn stats<S: Store>(
             )
         }
     };
-    if let Err(response) = app.check_target(&request.unit, request.path.as_deref()) {
-        return response;
+    if let Err(refused) = app.check_target(&request.unit, request.path.as_deref()) {
+        return refused.into_response();
     }
     let now = Utc::now();
     let counts = app
@@ -392,7 +403,7 @@ async fn stats<S: Store>(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(response) => response,
+        Err(refused) => refused.into_response(),
     }
 }
 

@@ -54,7 +54,7 @@ impl RateLimiter {
         let per_second = self.per_minute / 60.0;
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.checks += 1;
-        if inner.checks % SWEEP_EVERY == 0 {
+        if inner.checks.is_multiple_of(SWEEP_EVERY) {
             inner.buckets.retain(|_, b| {
                 b.tokens + now.duration_since(b.updated).as_secs_f64() * per_second < capacity
             });
