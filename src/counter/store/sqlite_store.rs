@@ -8,8 +8,12 @@
 //! being killed (it is in the operating system's cache); `--fsync` switches to `FULL` so it
 //! also survives a power cut, at some cost in throughput. Reads use a second connection and
 //! never wait for the writer.
+//!
+//! Hit ids are checked against a set in the writer's memory and appended to a plain table
+//! (one row per id, in time order), which is read back into the set at start-up; so the
+//! check costs no index lookup and the writes stay sequential.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -18,6 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use super::{millis, window_millis, Counts, Hit, Recorded, Store};
@@ -26,7 +31,7 @@ use crate::counter::privacy::{new_salt, Salt};
 
 /// The most hits filed in one transaction.
 const MAX_BATCH: usize = 2048;
-/// How often old "online" rows and old hit ids are deleted.
+/// How often "online" rows older than the window and expired hit ids are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
 /// How long a hit id is remembered for de-duplication.
 const HIT_ID_TTL_MS: i64 = 2 * 24 * 3600 * 1000;
@@ -46,9 +51,9 @@ CREATE TABLE IF NOT EXISTS online (
     PRIMARY KEY (unit, visitor)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hit_ids (
-    id TEXT PRIMARY KEY,
-    at INTEGER NOT NULL
-) WITHOUT ROWID;
+    at INTEGER NOT NULL,     -- unix milliseconds
+    digest INTEGER NOT NULL  -- first 8 bytes of SHA-256 of the client-chosen id
+);
 CREATE TABLE IF NOT EXISTS salt (
     day TEXT PRIMARY KEY,
     salt BLOB NOT NULL
@@ -81,6 +86,8 @@ impl SqliteStore {
         let writer_alive = Arc::new(AtomicBool::new(true));
         let alive = Arc::clone(&writer_alive);
         let thread_path = path.to_path_buf();
+        let ids = RecentIds::load(&writer)
+            .with_context(|| format!("failed to read the hit ids in `{}`", path.display()))?;
         std::thread::Builder::new()
             .name("counter-writer".into())
             .spawn(move || {
@@ -88,6 +95,7 @@ impl SqliteStore {
                     conn: writer,
                     window_ms: window_millis(window),
                     last_prune: Instant::now(),
+                    ids,
                 }
                 .run(rx);
                 alive.store(false, Ordering::SeqCst);
@@ -220,6 +228,52 @@ struct Writer {
     conn: Connection,
     window_ms: i64,
     last_prune: Instant,
+    ids: RecentIds,
+}
+
+/// The hit ids of the last two days, in memory and in the `hit_ids` table.
+#[derive(Default)]
+struct RecentIds {
+    set: HashSet<i64>,
+    /// (time, digest, rowid) in the order they were filed.
+    order: VecDeque<(i64, i64, i64)>,
+}
+
+impl RecentIds {
+    fn load(conn: &Connection) -> rusqlite::Result<RecentIds> {
+        let since = millis(Utc::now()) - HIT_ID_TTL_MS;
+        let mut ids = RecentIds::default();
+        let mut stmt =
+            conn.prepare("SELECT at, digest, rowid FROM hit_ids WHERE at >= ?1 ORDER BY rowid")?;
+        let rows = stmt.query_map([since], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        for row in rows {
+            let (at, digest, rowid) = row?;
+            ids.set.insert(digest);
+            ids.order.push_back((at, digest, rowid));
+        }
+        Ok(ids)
+    }
+
+    fn digest(id: &str) -> i64 {
+        let full = Sha256::digest(id.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&full[..8]);
+        i64::from_be_bytes(first)
+    }
+
+    /// Forgets ids older than `before`; returns the last rowid to delete, if any.
+    fn expire(&mut self, before: i64) -> Option<i64> {
+        let mut last = None;
+        while let Some(&(at, digest, rowid)) = self.order.front() {
+            if at >= before {
+                break;
+            }
+            self.order.pop_front();
+            self.set.remove(&digest);
+            last = Some(rowid);
+        }
+        last
+    }
 }
 
 impl Writer {
@@ -249,7 +303,17 @@ impl Writer {
     /// Files a batch of hits in one transaction, then answers each of them.
     fn commit(&mut self, batch: Vec<(Hit, oneshot::Sender<anyhow::Result<Recorded>>)>) {
         let (hits, replies): (Vec<Hit>, Vec<_>) = batch.into_iter().unzip();
-        match self.file(&hits) {
+        let mut new_ids = Vec::new();
+        let result = self.file(&hits, &mut new_ids);
+        if result.is_err() {
+            // The transaction was rolled back: forget the ids it would have filed.
+            for (_, digest, _) in &new_ids {
+                self.ids.set.remove(digest);
+            }
+        } else {
+            self.ids.order.extend(new_ids);
+        }
+        match result {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
@@ -264,23 +328,38 @@ impl Writer {
         }
     }
 
-    fn file(&mut self, hits: &[Hit]) -> anyhow::Result<Vec<Recorded>> {
+    /// Files hits in one transaction; `new_ids` receives the ids it files.
+    fn file(
+        &mut self,
+        hits: &[Hit],
+        new_ids: &mut Vec<(i64, i64, i64)>,
+    ) -> anyhow::Result<Vec<Recorded>> {
         let prune = self.last_prune.elapsed() >= PRUNE_EVERY;
         let window_ms = self.window_ms;
+        let expired_ids = if prune {
+            self.ids.expire(millis(Utc::now()) - HIT_ID_TTL_MS)
+        } else {
+            None
+        };
+        let ids = &mut self.ids.set;
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(hits.len());
         {
             let mut add: HashMap<(&str, &str, String), i64> = HashMap::new();
             let mut seen: HashMap<(&str, &[u8]), i64> = HashMap::new();
             let mut insert_id =
-                tx.prepare_cached("INSERT OR IGNORE INTO hit_ids (id, at) VALUES (?1, ?2)")?;
+                tx.prepare_cached("INSERT INTO hit_ids (at, digest) VALUES (?1, ?2)")?;
             for hit in hits {
                 let at = millis(hit.at);
                 if let Some(id) = &hit.id {
-                    if insert_id.execute(params![id, at])? == 0 {
+                    let digest = RecentIds::digest(id);
+                    if ids.contains(&digest) {
                         outcomes.push(Recorded::Duplicate);
                         continue;
                     }
+                    insert_id.execute(params![at, digest])?;
+                    ids.insert(digest);
+                    new_ids.push((at, digest, tx.last_insert_rowid()));
                 }
                 outcomes.push(Recorded::Counted);
                 let periods = Periods::at(hit.at);
@@ -310,7 +389,9 @@ impl Writer {
             if prune {
                 let now = millis(Utc::now());
                 tx.execute("DELETE FROM online WHERE seen < ?1", [now - window_ms])?;
-                tx.execute("DELETE FROM hit_ids WHERE at < ?1", [now - HIT_ID_TTL_MS])?;
+                if let Some(rowid) = expired_ids {
+                    tx.execute("DELETE FROM hit_ids WHERE rowid <= ?1", [rowid])?;
+                }
             }
         }
         tx.commit().context("failed to commit")?;
@@ -411,7 +492,19 @@ mod tests {
         let mut h = hit("/", None, 1, Utc::now());
         h.id = Some("abc123".into());
         assert_eq!(store.record(h.clone()).await.unwrap(), Recorded::Counted);
-        assert_eq!(store.record(h).await.unwrap(), Recorded::Duplicate);
+        assert_eq!(store.record(h.clone()).await.unwrap(), Recorded::Duplicate);
+        drop(store);
+        let store = SqliteStore::open(
+            &dir.path().join("c.sqlite"),
+            Duration::from_secs(300),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            store.record(h).await.unwrap(),
+            Recorded::Duplicate,
+            "ids are remembered across restarts"
+        );
         assert_eq!(store.counts("/", None, Utc::now()).await.unwrap().total, 1);
     }
 
