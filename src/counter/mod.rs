@@ -227,3 +227,41 @@ async fn shutdown_signal() {
         () = term => {},
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn one_store_at_a_time() {
+        let both = [
+            "cong",
+            "counter",
+            "serve",
+            "--targets",
+            "t.json",
+            "--db",
+            "a",
+            "--redis",
+            "b",
+        ];
+        assert!(Cli::try_parse_from(both).is_err());
+        let cli = Cli::try_parse_from(["cong", "counter", "serve", "--targets", "t.json"]).unwrap();
+        match cli.command {
+            Command::Counter {
+                command: super::CounterCommand::Serve(args),
+            } => {
+                assert_eq!(args.listen.to_string(), "127.0.0.1:8787");
+                assert_eq!((args.online_minutes, args.rate_limit), (5, 120));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+}
