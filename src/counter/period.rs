@@ -2,8 +2,9 @@
 //!
 //! A hit is filed under the Vietnamese day, ISO week (Monday first) and month it falls in,
 //! whatever the server's own time zone. Each period has a short text key (`d2026-11-23`,
-//! `w2026-W48`, `m2026-11`, `total`) that both stores use as a column value or hash field,
-//! so this module is the one place where "today" and "this week" are decided.
+//! `w2026-W48`, `m2026-11`, `total`) that the Redis store uses as a hash field, and a range
+//! of days ([`DayRanges`]) over which the SQLite store sums its daily rows; this module is
+//! the one place where "today" and "this week" are decided.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
@@ -34,15 +35,46 @@ impl Periods {
         }
     }
 
-    /// The keys a hit increments: today, this week, this month and the total.
-    pub(crate) fn hit_keys(&self) -> [&str; 4] {
-        [&self.today, &self.week, &self.month, TOTAL]
-    }
-
     /// The keys a stats answer reads: today, yesterday, week, month, total (in that order).
     pub(crate) fn stats_keys(&self) -> [&str; 5] {
         [&self.today, &self.yesterday, &self.week, &self.month, TOTAL]
     }
+}
+
+/// The days (as `YYYY-MM-DD`, which sort in date order) that make up each period around
+/// one instant: a period is the inclusive range `[first, last]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DayRanges {
+    pub(crate) today: String,
+    pub(crate) yesterday: String,
+    pub(crate) week: (String, String),
+    pub(crate) month: (String, String),
+}
+
+impl DayRanges {
+    /// The day ranges around `now`, in Vietnam time.
+    pub(crate) fn at(now: DateTime<Utc>) -> DayRanges {
+        let day = vietnam_day(now);
+        let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        let first = day.with_day(1).unwrap_or(day);
+        let next_month = if day.month() == 12 {
+            NaiveDate::from_ymd_opt(day.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(day.year(), day.month() + 1, 1)
+        };
+        let last = next_month.map_or(day, |d| d - Duration::days(1));
+        DayRanges {
+            today: day_text(day),
+            yesterday: day_text(day - Duration::days(1)),
+            week: (day_text(monday), day_text(monday + Duration::days(6))),
+            month: (day_text(first), day_text(last)),
+        }
+    }
+}
+
+/// A day as `YYYY-MM-DD`.
+pub(crate) fn day_text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
 }
 
 /// The calendar day in Vietnam at `now`.
@@ -57,7 +89,7 @@ pub(crate) fn vietnam_timestamp(now: DateTime<Utc>) -> String {
 }
 
 fn day_key(day: NaiveDate) -> String {
-    format!("d{}", day.format("%Y-%m-%d"))
+    format!("d{}", day_text(day))
 }
 
 #[cfg(test)]
@@ -96,6 +128,19 @@ mod tests {
         assert_eq!(p.yesterday, "d2026-12-31");
         assert_eq!(p.month, "m2027-01");
         assert_eq!(Periods::at(utc(2026, 12, 31, 16, 59)).month, "m2026-12");
+    }
+
+    #[test]
+    fn day_ranges_cover_the_vietnam_week_and_month() {
+        // 23:30 UTC on Sunday 22 November is Monday 23 November in Vietnam.
+        let r = DayRanges::at(utc(2026, 11, 22, 23, 30));
+        assert_eq!(r.today, "2026-11-23");
+        assert_eq!(r.yesterday, "2026-11-22");
+        assert_eq!(r.week, ("2026-11-23".into(), "2026-11-29".into()));
+        assert_eq!(r.month, ("2026-11-01".into(), "2026-11-30".into()));
+        let r = DayRanges::at(utc(2026, 12, 31, 17, 0));
+        assert_eq!(r.week, ("2026-12-28".into(), "2027-01-03".into()));
+        assert_eq!(r.month, ("2027-01-01".into(), "2027-01-31".into()));
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! also survives a power cut, at some cost in throughput. Reads use a second connection and
 //! never wait for the writer.
 //!
+//! Each hit adds to one row per scope (the unit, and the page) for its Vietnamese day;
+//! weeks, months and the total are sums of those rows when read. So a commit touches few
+//! pages, whatever the number of periods shown.
+//!
 //! Hit ids are checked against a set in the writer's memory and appended to a plain table
 //! (one row per id, in time order), which is read back into the set at start-up; so the
 //! check costs no index lookup and the writes stay sequential.
@@ -26,7 +30,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use super::{millis, window_millis, Counts, Hit, Recorded, Store};
-use crate::counter::period::Periods;
+use crate::counter::period::{day_text, vietnam_day, DayRanges};
 use crate::counter::privacy::{new_salt, Salt};
 
 /// The most hits filed in one transaction.
@@ -40,9 +44,9 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS counts (
     unit TEXT NOT NULL,
     path TEXT NOT NULL,      -- '' for the unit as a whole
-    period TEXT NOT NULL,    -- d2026-11-23, w2026-W48, m2026-11 or total
+    day TEXT NOT NULL,       -- Vietnamese day, YYYY-MM-DD
     n INTEGER NOT NULL,
-    PRIMARY KEY (unit, path, period)
+    PRIMARY KEY (unit, path, day)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS online (
     unit TEXT NOT NULL,
@@ -168,23 +172,39 @@ impl Store for SqliteStore {
         let path = path.unwrap_or("").to_string();
         let since = millis(now) - window_millis(self.window);
         self.read(move |conn| {
-            let periods = Periods::at(now);
-            let keys = periods.stats_keys();
-            let mut stmt = conn.prepare_cached(
-                "SELECT period, n FROM counts WHERE unit = ?1 AND path = ?2 \
-                 AND period IN (?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut values = [0u64; 5];
-            let rows = stmt.query_map(
-                params![unit, path, keys[0], keys[1], keys[2], keys[3], keys[4]],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
-            )?;
-            for row in rows {
-                let (period, n) = row?;
-                if let Some(i) = keys.iter().position(|k| *k == period) {
-                    values[i] = u64::try_from(n).unwrap_or(0);
-                }
-            }
+            let days = DayRanges::at(now);
+            let sums: [i64; 5] = conn
+                .prepare_cached(
+                    "SELECT \
+                       coalesce(sum(n) FILTER (WHERE day = ?3), 0), \
+                       coalesce(sum(n) FILTER (WHERE day = ?4), 0), \
+                       coalesce(sum(n) FILTER (WHERE day BETWEEN ?5 AND ?6), 0), \
+                       coalesce(sum(n) FILTER (WHERE day BETWEEN ?7 AND ?8), 0), \
+                       coalesce(sum(n), 0) \
+                     FROM counts WHERE unit = ?1 AND path = ?2",
+                )?
+                .query_row(
+                    params![
+                        unit,
+                        path,
+                        days.today,
+                        days.yesterday,
+                        days.week.0,
+                        days.week.1,
+                        days.month.0,
+                        days.month.1
+                    ],
+                    |row| {
+                        Ok([
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get(4)?,
+                        ])
+                    },
+                )?;
+            let values = sums.map(|n| u64::try_from(n).unwrap_or(0));
             let online: i64 = conn
                 .prepare_cached("SELECT count(*) FROM online WHERE unit = ?1 AND seen >= ?2")?
                 .query_row(params![unit, since], |row| row.get(0))?;
@@ -362,22 +382,21 @@ impl Writer {
                     new_ids.push((at, digest, tx.last_insert_rowid()));
                 }
                 outcomes.push(Recorded::Counted);
-                let periods = Periods::at(hit.at);
+                // Only the day is written; weeks, months and the total are sums of days.
+                let day = day_text(vietnam_day(hit.at));
                 let scopes = std::iter::once("").chain(hit.path.as_deref());
                 for path in scopes {
-                    for key in periods.hit_keys() {
-                        *add.entry((&hit.unit, path, key.to_string())).or_default() += 1;
-                    }
+                    *add.entry((&hit.unit, path, day.clone())).or_default() += 1;
                 }
                 let last = seen.entry((&hit.unit, &hit.visitor[..])).or_default();
                 *last = (*last).max(at);
             }
             let mut upsert = tx.prepare_cached(
-                "INSERT INTO counts (unit, path, period, n) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (unit, path, period) DO UPDATE SET n = n + excluded.n",
+                "INSERT INTO counts (unit, path, day, n) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (unit, path, day) DO UPDATE SET n = n + excluded.n",
             )?;
-            for ((unit, path, period), n) in &add {
-                upsert.execute(params![unit, path, period, n])?;
+            for ((unit, path, day), n) in &add {
+                upsert.execute(params![unit, path, day, n])?;
             }
             let mut mark = tx.prepare_cached(
                 "INSERT INTO online (unit, visitor, seen) VALUES (?1, ?2, ?3) \
