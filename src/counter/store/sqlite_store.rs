@@ -37,6 +37,8 @@ use crate::counter::privacy::{new_salt, Salt};
 const MAX_BATCH: usize = 2048;
 /// How often "online" rows older than the window and expired hit ids are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
+/// How often the writer copies the WAL back into the database file, when it has written.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// How long a hit id is remembered for de-duplication.
 const HIT_ID_TTL_MS: i64 = 2 * 24 * 3600 * 1000;
 
@@ -82,6 +84,8 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and starts its writer thread.
     pub(crate) fn open(path: &Path, window: Duration, fsync: bool) -> anyhow::Result<SqliteStore> {
         let writer = open_connection(path, fsync)?;
+        // The writer checkpoints by itself, after answering (see `Writer::commit`).
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         writer
             .execute_batch(SCHEMA)
             .with_context(|| format!("failed to create the tables in `{}`", path.display()))?;
@@ -99,6 +103,7 @@ impl SqliteStore {
                     conn: writer,
                     window_ms: window_millis(window),
                     last_prune: Instant::now(),
+                    last_checkpoint: Instant::now(),
                     ids,
                 }
                 .run(rx);
@@ -248,6 +253,7 @@ struct Writer {
     conn: Connection,
     window_ms: i64,
     last_prune: Instant,
+    last_checkpoint: Instant,
     ids: RecentIds,
 }
 
@@ -337,6 +343,17 @@ impl Writer {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
+                }
+                // Copying the WAL back into the database (and flushing both) happens here,
+                // once the hits are answered, rather than inside a commit they wait for.
+                if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                    self.last_checkpoint = Instant::now();
+                    if let Err(err) =
+                        self.conn
+                            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        log::warn!("checkpoint of the counter database failed: {err}");
+                    }
                 }
             }
             Err(err) => {
