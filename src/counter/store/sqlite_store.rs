@@ -38,7 +38,10 @@ const MAX_BATCH: usize = 2048;
 /// How often "online" rows older than the window and expired hit ids are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
 /// How often the writer copies the WAL back into the database file, when it has written.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// WAL size at which the writer checkpoints by itself, should the checkpoint thread never
+/// catch up (only under sustained full load, when the WAL cannot be restarted otherwise).
+const WAL_LIMIT_BYTES: u64 = 64 << 20;
 /// How long a hit id is remembered for de-duplication.
 const HIT_ID_TTL_MS: i64 = 2 * 24 * 3600 * 1000;
 
@@ -84,15 +87,25 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and starts its writer thread.
     pub(crate) fn open(path: &Path, window: Duration, fsync: bool) -> anyhow::Result<SqliteStore> {
         let writer = open_connection(path, fsync)?;
-        // The writer checkpoints by itself, after answering (see `Writer::commit`).
+        // A separate thread checkpoints (see `checkpoint_loop`), so commits never wait
+        // for the copy and the flushes that a checkpoint does.
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         writer
             .execute_batch(SCHEMA)
             .with_context(|| format!("failed to create the tables in `{}`", path.display()))?;
         let reader = open_connection(path, fsync)?;
+        let checkpointer = open_connection(path, fsync)?;
         let (jobs, rx) = mpsc::channel();
         let writer_alive = Arc::new(AtomicBool::new(true));
         let alive = Arc::clone(&writer_alive);
+        std::thread::Builder::new()
+            .name("counter-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &alive))
+            .context("failed to start the database checkpoint thread")?;
+        let alive = Arc::clone(&writer_alive);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = PathBuf::from(wal);
         let thread_path = path.to_path_buf();
         let ids = RecentIds::load(&writer)
             .with_context(|| format!("failed to read the hit ids in `{}`", path.display()))?;
@@ -104,6 +117,7 @@ impl SqliteStore {
                     window_ms: window_millis(window),
                     last_prune: Instant::now(),
                     last_checkpoint: Instant::now(),
+                    wal,
                     ids,
                 }
                 .run(rx);
@@ -144,6 +158,17 @@ impl SqliteStore {
         })
         .await
         .context("the database reader panicked")?
+    }
+}
+
+/// Copies committed pages from the WAL into the database file, and flushes it, in the
+/// background; when the writer is idle after a complete checkpoint the WAL starts over.
+fn checkpoint_loop(conn: &Connection, writer_alive: &AtomicBool) {
+    while writer_alive.load(Ordering::SeqCst) {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        if let Err(err) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            log::warn!("background checkpoint of the counter database failed: {err}");
+        }
     }
 }
 
@@ -254,6 +279,7 @@ struct Writer {
     window_ms: i64,
     last_prune: Instant,
     last_checkpoint: Instant,
+    wal: PathBuf,
     ids: RecentIds,
 }
 
@@ -344,15 +370,19 @@ impl Writer {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
                 }
-                // Copying the WAL back into the database (and flushing both) happens here,
-                // once the hits are answered, rather than inside a commit they wait for.
+                // Under sustained full load the checkpoint thread never finds the WAL idle,
+                // so it cannot restart it; then the writer checkpoints once the WAL is large
+                // (most pages are already copied), after answering.
                 if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
                     self.last_checkpoint = Instant::now();
-                    if let Err(err) =
-                        self.conn
-                            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                    {
-                        log::warn!("checkpoint of the counter database failed: {err}");
+                    let size = std::fs::metadata(&self.wal).map_or(0, |m| m.len());
+                    if size > WAL_LIMIT_BYTES {
+                        if let Err(err) =
+                            self.conn
+                                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                        {
+                            log::warn!("checkpoint of the counter database failed: {err}");
+                        }
                     }
                 }
             }
