@@ -41,10 +41,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { # a loopback port nobody answers on
+free_port() { # a loopback port nobody answers on, below the ephemeral range
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % 22000))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -84,13 +84,19 @@ run_wrk() { # name url
   results+=("$(printf '| %-14s | %10s | %8s | %7s | %s |' "$name" "$rps" "$p99" "${non2xx:-0}" "${errors:-none}")")
 }
 
-start_cong() { # port store-args...
-  local port=$1
-  shift
-  "$CONG" counter serve --listen "127.0.0.1:$port" --targets "$OUT/cong-counter.json" \
-    --rate-limit 100000000 "$@" >>"$OUT/cong.log" 2>&1 &
+start_cong() { # store-args...; sets $cong_url
+  local log=$OUT/cong-$((${#pids[@]})).log
+  "$CONG" counter serve --listen 127.0.0.1:0 --targets "$OUT/cong-counter.json" \
+    --rate-limit 100000000 "$@" >"$log" 2>&1 &
   pids+=($!)
-  wait_http "http://127.0.0.1:$port/health"
+  cong_url=
+  for _ in $(seq 1 100); do
+    cong_url=$(sed -n 's/^cong counter: listening on //p' "$log")
+    [ -n "$cong_url" ] && break
+    sleep 0.1
+  done
+  [ -n "$cong_url" ] || { echo "counter-load: the service did not start:" >&2; cat "$log" >&2; exit 1; }
+  wait_http "$cong_url/health"
 }
 
 stop_last() {
@@ -101,10 +107,9 @@ stop_last() {
 }
 
 # 1. SQLite.
-port=$(free_port)
-start_cong "$port" --db "$OUT/counter.sqlite"
-run_wrk sqlite "http://127.0.0.1:$port"
-sqlite_total=$(curl -fs "http://127.0.0.1:$port/stats?unit=/" | sed 's/.*"total":\([0-9]*\).*/\1/')
+start_cong --db "$OUT/counter.sqlite"
+run_wrk sqlite "$cong_url"
+sqlite_total=$(curl -fs "$cong_url/stats?unit=/" | sed 's/.*"total":\([0-9]*\).*/\1/')
 stop_last
 
 # 2. Redis.
@@ -116,9 +121,8 @@ for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
   sleep 0.1
 done
-port=$(free_port)
-start_cong "$port" --redis "redis://127.0.0.1:$redis_port/"
-run_wrk redis "http://127.0.0.1:$port"
+start_cong --redis "redis://127.0.0.1:$redis_port/"
+run_wrk redis "$cong_url"
 stop_last
 stop_last
 
