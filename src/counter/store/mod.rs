@@ -6,6 +6,7 @@
 //! now". A store answers only once the hit is durable, so an acknowledged hit is never lost.
 //! It also keeps the daily salt, so that every instance sharing the store uses the same one.
 
+mod recent_ids;
 mod redis_store;
 mod sqlite_store;
 

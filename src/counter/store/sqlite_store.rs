@@ -4,20 +4,18 @@
 //! Every hit goes through a channel to the writer thread. The thread takes all hits that are
 //! waiting, files them in one transaction, commits, and only then answers each of them; so
 //! a hit is acknowledged only once it is in the database, and under load one commit serves
-//! hundreds of hits. With `synchronous=NORMAL` in WAL mode a commit survives the process
+//! many hits. With `synchronous=NORMAL` in WAL mode a commit survives the process
 //! being killed (it is in the operating system's cache); `--fsync` switches to `FULL` so it
 //! also survives a power cut, at some cost in throughput. Reads use a second connection and
-//! never wait for the writer.
+//! never wait for the writer, and a third one checkpoints the WAL in the background.
 //!
 //! Each hit adds to one row per scope (the unit, and the page) for its Vietnamese day;
 //! weeks, months and the total are sums of those rows when read. So a commit touches few
 //! pages, whatever the number of periods shown.
 //!
-//! Hit ids are checked against a set in the writer's memory and appended to a plain table
-//! (one row per id, in time order), which is read back into the set at start-up; so the
-//! check costs no index lookup and the writes stay sequential.
+//! Resent hits are recognised by their id (see [`super::recent_ids`]).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -26,9 +24,9 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
+use super::recent_ids::{RecentIds, HIT_ID_TTL_MS};
 use super::{millis, window_millis, Counts, Hit, Recorded, Store};
 use crate::counter::period::{day_text, vietnam_day, DayRanges};
 use crate::counter::privacy::{new_salt, Salt};
@@ -37,13 +35,12 @@ use crate::counter::privacy::{new_salt, Salt};
 const MAX_BATCH: usize = 2048;
 /// How often "online" rows older than the window and expired hit ids are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(30);
-/// How often the writer copies the WAL back into the database file, when it has written.
+/// How often the checkpoint thread copies the WAL back into the database file, and the
+/// writer looks at the size of the WAL.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// WAL size at which the writer checkpoints by itself, should the checkpoint thread never
 /// catch up (only under sustained full load, when the WAL cannot be restarted otherwise).
 const WAL_LIMIT_BYTES: u64 = 64 << 20;
-/// How long a hit id is remembered for de-duplication.
-const HIT_ID_TTL_MS: i64 = 2 * 24 * 3600 * 1000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS counts (
@@ -281,51 +278,6 @@ struct Writer {
     last_checkpoint: Instant,
     wal: PathBuf,
     ids: RecentIds,
-}
-
-/// The hit ids of the last two days, in memory and in the `hit_ids` table.
-#[derive(Default)]
-struct RecentIds {
-    set: HashSet<i64>,
-    /// (time, digest, rowid) in the order they were filed.
-    order: VecDeque<(i64, i64, i64)>,
-}
-
-impl RecentIds {
-    fn load(conn: &Connection) -> rusqlite::Result<RecentIds> {
-        let since = millis(Utc::now()) - HIT_ID_TTL_MS;
-        let mut ids = RecentIds::default();
-        let mut stmt =
-            conn.prepare("SELECT at, digest, rowid FROM hit_ids WHERE at >= ?1 ORDER BY rowid")?;
-        let rows = stmt.query_map([since], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-        for row in rows {
-            let (at, digest, rowid) = row?;
-            ids.set.insert(digest);
-            ids.order.push_back((at, digest, rowid));
-        }
-        Ok(ids)
-    }
-
-    fn digest(id: &str) -> i64 {
-        let full = Sha256::digest(id.as_bytes());
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&full[..8]);
-        i64::from_be_bytes(first)
-    }
-
-    /// Forgets ids older than `before`; returns the last rowid to delete, if any.
-    fn expire(&mut self, before: i64) -> Option<i64> {
-        let mut last = None;
-        while let Some(&(at, digest, rowid)) = self.order.front() {
-            if at >= before {
-                break;
-            }
-            self.order.pop_front();
-            self.set.remove(&digest);
-            last = Some(rowid);
-        }
-        last
-    }
 }
 
 impl Writer {
