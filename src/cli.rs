@@ -43,6 +43,11 @@ pub enum Command {
     /// Create new content.
     #[command(subcommand)]
     New(NewCommand),
+    /// Run or query the access-counter service (Thống kê truy cập).
+    Counter {
+        #[command(subcommand)]
+        command: crate::counter::CounterCommand,
+    },
 }
 
 /// Where the portal is and what to include.

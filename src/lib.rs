@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod counter;
 pub mod error;
 pub mod feeds;
 pub mod fs;
@@ -34,5 +35,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<()> {
             unit,
             category,
         }) => commands::new_article(&root, unit.as_deref(), category.as_deref(), &title),
+        Command::Counter { command } => counter::run(command),
     }
 }
