@@ -21,7 +21,8 @@ use rayon::prelude::*;
 
 use crate::fs;
 
-/// The manifest of a built folder: one `digest<TAB>path` line per file.
+/// The manifest of a built folder: one `digest<TAB>fingerprint<TAB>path` line per file
+/// (the fingerprint of the inputs of a page, 0 for other files).
 pub const MANIFEST: &str = ".cong-manifest";
 
 /// One file of the built site.
@@ -46,7 +47,7 @@ enum Stage {
     /// `target` itself, updated file by file after the build succeeded.
     Update {
         target: PathBuf,
-        manifest: HashMap<String, u64>,
+        manifest: HashMap<String, (u64, u64)>,
     },
 }
 
@@ -55,6 +56,8 @@ enum Stage {
 pub struct Output {
     files: BTreeMap<String, File>,
     stage: Option<Arc<Stage>>,
+    /// Each page's input fingerprint, recorded in the manifest.
+    prints: HashMap<String, u64>,
 }
 
 /// A digest of a file's bytes.
@@ -104,7 +107,37 @@ impl Output {
         Ok(Output {
             files: BTreeMap::new(),
             stage: Some(Arc::new(stage)),
+            prints: HashMap::new(),
         })
+    }
+
+    /// The fingerprints of the pages of the previous build in the target, when this
+    /// build updates one: a page whose fingerprint is the same need not be rendered.
+    pub fn previous_prints(&self) -> HashMap<String, u64> {
+        match self.stage.as_deref() {
+            Some(Stage::Update { manifest, .. }) => manifest
+                .iter()
+                .filter(|(_, (_, print))| *print != 0)
+                .map(|(path, (_, print))| (path.clone(), *print))
+                .collect(),
+            _ => HashMap::new(),
+        }
+    }
+
+    /// Keeps a page of the previous build as it is on disk.
+    pub fn keep_previous(&mut self, path: &str) -> bool {
+        if let Some(Stage::Update { manifest, .. }) = self.stage.as_deref() {
+            if let Some((digest, _)) = manifest.get(path) {
+                self.files.insert(path.to_owned(), File::Written(*digest));
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Records the pages' fingerprints for the manifest.
+    pub fn set_prints(&mut self, prints: HashMap<String, u64>) {
+        self.prints = prints;
     }
 
     /// Turns a rendered page into the file the output keeps: written at once into a
@@ -125,7 +158,7 @@ impl Output {
             }
             Some(Stage::Update { manifest, .. }) => {
                 let d = digest(&bytes);
-                Ok(if manifest.get(path) == Some(&d) {
+                Ok(if manifest.get(path).map(|m| m.0) == Some(d) {
                     File::Written(d)
                 } else {
                     File::Bytes(Arc::new(bytes))
@@ -186,7 +219,8 @@ impl Output {
                 File::Copy(source) => copy_digest(source),
                 File::Written(d) => *d,
             };
-            out.push_str(&format!("{d:016x}\t{path}\n"));
+            let print = self.prints.get(path).copied().unwrap_or(0);
+            out.push_str(&format!("{d:016x}\t{print:016x}\t{path}\n"));
         }
         out
     }
@@ -263,14 +297,20 @@ impl Output {
 
     /// Writes the files not yet on disk into `dir`; with a previous manifest, only the
     /// ones that differ, each through a temporary file and a rename.
-    fn write_pending(&self, dir: &Path, previous: Option<&HashMap<String, u64>>) -> Result<usize> {
+    fn write_pending(
+        &self,
+        dir: &Path,
+        previous: Option<&HashMap<String, (u64, u64)>>,
+    ) -> Result<usize> {
         let pending: Vec<(&String, &File)> = self
             .files
             .iter()
             .filter(|(path, file)| match (file, previous) {
                 (File::Written(_), _) => false,
-                (File::Copy(source), Some(m)) => m.get(*path) != Some(&copy_digest(source)),
-                (File::Bytes(b), Some(m)) => m.get(*path) != Some(&digest(b)),
+                (File::Copy(source), Some(m)) => {
+                    m.get(*path).map(|e| e.0) != Some(copy_digest(source))
+                }
+                (File::Bytes(b), Some(m)) => m.get(*path).map(|e| e.0) != Some(digest(b)),
                 (_, None) => true,
             })
             .collect();
@@ -331,12 +371,14 @@ fn name_of(target: &Path) -> String {
 }
 
 /// The manifest of a previous build in `target`, when there is a complete one.
-fn read_manifest(target: &Path) -> Option<HashMap<String, u64>> {
+fn read_manifest(target: &Path) -> Option<HashMap<String, (u64, u64)>> {
     let text = std::fs::read_to_string(target.join(MANIFEST)).ok()?;
     text.lines()
         .map(|line| {
-            let (d, path) = line.split_once('\t')?;
-            Some((path.to_owned(), u64::from_str_radix(d, 16).ok()?))
+            let mut parts = line.splitn(3, '\t');
+            let d = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let print = u64::from_str_radix(parts.next()?, 16).ok()?;
+            Some((parts.next()?.to_owned(), (d, print)))
         })
         .collect()
 }

@@ -431,6 +431,14 @@ impl Site {
         self.content.config_hash.hash(&mut h);
         self.theme.strings_hash.hash(&mut h);
         (&self.base.origin, &self.base.prefix, &self.options.inject).hash(&mut h);
+        // Pages written by another version of cong are rendered again.
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        if let Some(meta) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::metadata(exe).ok())
+        {
+            (meta.len(), meta.modified().ok()).hash(&mut h);
+        }
         h.finish()
     }
 
@@ -440,24 +448,23 @@ impl Site {
         let jobs = render::jobs(self);
         let global = self.global_hash();
         let shared = render::Shared::new(self);
-        // A build that writes to disk keeps no fingerprints: it renders every page.
-        let keep_prints = !self.options.stream;
+        // A build into a folder that holds a previous build skips the pages whose
+        // fingerprint is the one the previous build recorded.
+        if self.options.stream && memo.is_empty() {
+            *memo = self.output.previous_prints();
+        }
         let prints: Vec<(String, u64)> = jobs
             .par_iter()
             .map(|job| {
                 let path = shared.output_path(job);
-                let print = if keep_prints {
-                    render::fingerprint(self, job, &path, global)
-                } else {
-                    0
-                };
+                let print = render::fingerprint(self, job, &path, global);
                 (path, print)
             })
             .collect();
         let todo: Vec<&Job> = jobs
             .iter()
             .zip(&prints)
-            .filter(|(_, (path, print))| !keep_prints || memo.get(path) != Some(print))
+            .filter(|(_, (path, print))| memo.get(path) != Some(print))
             .map(|(job, _)| job)
             .collect();
         let output = &self.output;
@@ -475,13 +482,23 @@ impl Site {
         let mut output = std::mem::take(&mut self.output);
         // Pages that still exist stay; feeds, assets and copies are made again below.
         output.retain(|path, _| pages.contains(path));
+        let rendered: HashSet<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|(p, _)| p.clone()))
+            .collect();
         for r in results {
             let (path, file) = r?;
             output.insert(path, file);
         }
-        if keep_prints {
-            *memo = prints.into_iter().collect();
+        if self.options.stream {
+            for (path, _) in &prints {
+                if !rendered.contains(path) {
+                    output.keep_previous(path);
+                }
+            }
         }
+        *memo = prints.into_iter().collect();
+        output.set_prints(memo.clone());
         self.output = output;
         render::assets(self);
         Ok(count)
