@@ -1,7 +1,9 @@
 //! Machine-readable output: RSS 2.0 and JSON Feed per unit and per category,
 //! `sitemap.xml`, `robots.txt`, and the list of pages the access counter accepts.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
 
 use serde_json::json;
 
@@ -14,8 +16,15 @@ const FEED_ITEMS: usize = 20;
 static NONE: Vec<usize> = Vec::new();
 
 /// Adds every feed, the sitemap, robots.txt and the counter's targets to the output.
-pub fn write_all(site: &mut Site) {
+/// Feeds whose items did not change since the last call are kept as they are (a
+/// preview's rebuild); `site.feed_prints` remembers each file's fingerprint.
+pub fn write_all(site: &mut Site, global: u64) {
     let mut files = Vec::new();
+    let mut prints: HashMap<String, u64> = HashMap::new();
+    let previous = &site.feed_prints;
+    let output = &site.output;
+    let unchanged =
+        |path: &str, print: u64| previous.get(path) == Some(&print) && output.get(path).is_some();
     for (u, unit) in site.content.units.iter().enumerate() {
         let ix = &site.index[u];
         let name = &unit.config.name.vi;
@@ -34,28 +43,60 @@ pub fn write_all(site: &mut Site) {
         }));
         for (path, title, list) in feeds {
             let items: Vec<usize> = list.iter().take(FEED_ITEMS).copied().collect();
-            files.push((
-                format!("{}rss.xml", &path[1..]),
-                rss(site, &path, &title, &items),
-            ));
-            files.push((
-                format!("{}feed.json", &path[1..]),
-                json_feed(site, &path, &title, &items),
-            ));
+            let mut h = std::hash::DefaultHasher::new();
+            (global, &title).hash(&mut h);
+            for &i in &items {
+                site.rendered[i].digest.hash(&mut h);
+            }
+            let print = h.finish();
+            let rss_path = format!("{}rss.xml", &path[1..]);
+            let json_path = format!("{}feed.json", &path[1..]);
+            prints.insert(rss_path.clone(), print);
+            prints.insert(json_path.clone(), print);
+            if unchanged(&rss_path, print) && unchanged(&json_path, print) {
+                continue;
+            }
+            files.push((rss_path, rss(site, &path, &title, &items)));
+            files.push((json_path, json_feed(site, &path, &title, &items)));
         }
     }
-    files.push(("sitemap.xml".into(), sitemap(site)));
-    files.push((
-        "robots.txt".into(),
-        format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            site.base.permalink("/sitemap.xml")
-        ),
-    ));
-    files.push(("cong-counter.json".into(), counter_targets(site)));
+    // The sitemap and the counter's targets change only with the set of pages and
+    // the articles' dates.
+    let mut h = std::hash::DefaultHasher::new();
+    global.hash(&mut h);
+    for path in site.output.paths().filter(|p| p.ends_with("index.html")) {
+        path.hash(&mut h);
+    }
+    for doc in &site.content.documents {
+        (&doc.url, doc.date).hash(&mut h);
+    }
+    let print = h.finish();
+    for path in ["sitemap.xml", "robots.txt", "cong-counter.json"] {
+        prints.insert(path.to_owned(), print);
+    }
+    if !(unchanged("sitemap.xml", print) && unchanged("cong-counter.json", print)) {
+        files.push(("sitemap.xml".into(), sitemap(site)));
+        files.push((
+            "robots.txt".into(),
+            format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                site.base.permalink("/sitemap.xml")
+            ),
+        ));
+        files.push(("cong-counter.json".into(), counter_targets(site)));
+    }
+    let stale: Vec<String> = site
+        .feed_prints
+        .keys()
+        .filter(|p| !prints.contains_key(*p))
+        .cloned()
+        .collect();
+    site.output
+        .retain(|path, _| !stale.contains(&path.to_owned()));
     for (path, body) in files {
         site.output.add(path, body.into_bytes());
     }
+    site.feed_prints = prints;
 }
 
 fn rss(site: &Site, path: &str, title: &str, items: &[usize]) -> String {

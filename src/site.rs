@@ -117,6 +117,10 @@ pub struct Site {
     failed: BTreeSet<PathBuf>,
     /// Every document's address at the last update.
     last_urls: HashMap<PathBuf, String>,
+    /// The fingerprint of each feed, sitemap and list of pages at the last update.
+    pub feed_prints: HashMap<String, u64>,
+    /// During an update, the documents whose images are checked again (all when `None`).
+    recheck: Option<HashSet<PathBuf>>,
 }
 
 /// What a finished build reports.
@@ -176,6 +180,8 @@ impl Site {
             external_links: Vec::new(),
             failed: BTreeSet::new(),
             last_urls: HashMap::new(),
+            feed_prints: HashMap::new(),
+            recheck: None,
         })
     }
 
@@ -227,7 +233,11 @@ impl Site {
                     crate::messages::duplicate_url(&doc.url, &other.display().to_string()),
                 ));
             }
-            if let Some(image) = &doc.front.image {
+            let recheck = self
+                .recheck
+                .as_ref()
+                .is_none_or(|r| r.contains(&doc.source));
+            if let (Some(image), true) = (&doc.front.image, recheck) {
                 let file = self
                     .options
                     .root
@@ -411,7 +421,14 @@ impl Site {
                 }
             }
         }
-        self.link()?;
+        self.recheck = Some(
+            todo.iter()
+                .map(|&i| self.content.documents[i].source.clone())
+                .collect(),
+        );
+        let linked = self.link();
+        self.recheck = None;
+        linked?;
         let before = self.errors.len();
         self.render_markdown(&todo);
         for e in &self.errors[before..] {
@@ -480,8 +497,9 @@ impl Site {
         let count = results.len();
         let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
         let mut output = std::mem::take(&mut self.output);
-        // Pages that still exist stay; feeds, assets and copies are made again below.
-        output.retain(|path, _| pages.contains(path));
+        // Pages that still exist and the feeds stay; assets and copies are made again below.
+        let feeds = &self.feed_prints;
+        output.retain(|path, _| pages.contains(path) || feeds.contains_key(path));
         let rendered: HashSet<String> = results
             .iter()
             .filter_map(|r| r.as_ref().ok().map(|(p, _)| p.clone()))
@@ -498,7 +516,9 @@ impl Site {
             }
         }
         *memo = prints.into_iter().collect();
-        output.set_prints(memo.clone());
+        if self.options.stream {
+            output.set_prints(memo.clone());
+        }
         self.output = output;
         render::assets(self);
         Ok(count)
@@ -571,7 +591,8 @@ impl Site {
 
     /// RSS, JSON Feed, sitemap.xml, robots.txt.
     fn feeds(&mut self) -> Result<()> {
-        crate::feeds::write_all(self);
+        let global = self.global_hash();
+        crate::feeds::write_all(self, global);
         Ok(())
     }
 
