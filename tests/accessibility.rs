@@ -29,13 +29,8 @@ const PAGES: &[(&str, &str)] = &[
         "article",
         "/tin-tuc/che-dong-hy-len-san-thuong-mai-dien-tu/",
     ),
-    (
-        "article",
-        "/xa-hoa-thuong/tin-tuc/nong-dan-hoa-thuong-mo-rong-vung-rau-an-toan-ven-song-cau/",
-    ),
     ("page", "/huong-dan-dich-vu-cong/"),
     ("listing", "/tin-tuc/"),
-    ("listing", "/tin-tuc/trang/2/"),
     ("listing", "/chuyen-muc/chuyen-doi-so/"),
     ("listing", "/the/mot-cua/"),
     ("listing", "/the/"),
@@ -54,8 +49,6 @@ const PAGES: &[(&str, &str)] = &[
     ("contacts", "/gioi-thieu/"),
     ("english", "/en/"),
     ("english", "/en/contact/"),
-    ("english", "/en/introduction/"),
-    ("english", "/en/organisation/"),
     ("404", "/404.html"),
     ("sitemap", "/so-do-site/"),
 ];

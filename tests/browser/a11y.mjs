@@ -63,19 +63,22 @@ async function axe(page, label) {
 
 async function pages(shotDir, list) {
   fs.mkdirSync(shotDir, { recursive: true });
-  const seen = new Map();
-  for (const width of WIDTHS) {
+  // The two widths run side by side, each in its own browser context.
+  await Promise.all(WIDTHS.map(async (width) => {
+    const seen = new Map();
     const context = await browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     for (const item of list) {
       const [type, pagePath] = [item.slice(0, item.indexOf("=")), item.slice(item.indexOf("=") + 1)];
-      const n = (seen.get(`${type}@${width}`) || 0) + 1;
-      seen.set(`${type}@${width}`, n);
+      const n = (seen.get(type) || 0) + 1;
+      seen.set(type, n);
       const label = `${type} ${pagePath} @${width}px`;
       errors.length = 0;
+      const t0 = Date.now();
       await open(page, base + pagePath);
+      const t1 = Date.now();
       const fit = await page.evaluate(() => {
         const vw = window.innerWidth;
         const wide = document.documentElement.scrollWidth;
@@ -116,13 +119,15 @@ async function pages(shotDir, list) {
       if (animations.length > 0) {
         problem(`${label}: ${animations.length} animation(s) running without request: ${animations.join(", ")}`);
       }
+      const t2 = Date.now();
       await axe(page, label);
+      const t3 = Date.now();
       if (errors.length > 0) problem(`${label}: script errors: ${errors.join("; ")}`);
       await page.screenshot({ path: path.join(shotDir, `${type}-${n}-${width}.png`), fullPage: true });
-      console.log(`checked ${label}`);
+      console.log(`checked ${label} (load ${t1 - t0} ms, axe ${t3 - t2} ms, screenshot ${Date.now() - t3} ms)`);
     }
     await context.close();
-  }
+  }));
 }
 
 async function behaviour([home, article, procedures, documents]) {
