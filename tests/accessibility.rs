@@ -421,10 +421,10 @@ fn json_feed_problems(v: &serde_json::Value) -> Vec<String> {
             feed.get("version")
         ));
     }
-    if !feed
+    if feed
         .get("title")
         .and_then(Value::as_str)
-        .is_some_and(|t| !t.trim().is_empty())
+        .is_none_or(|t| t.trim().is_empty())
     {
         problems.push("no title".into());
     }
@@ -496,9 +496,8 @@ fn json_feed_problems(v: &serde_json::Value) -> Vec<String> {
         }
         for date in ["date_published", "date_modified"] {
             if let Some(d) = item.get(date) {
-                if !d
-                    .as_str()
-                    .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok())
+                if d.as_str()
+                    .is_none_or(|s| chrono::DateTime::parse_from_rfc3339(s).is_err())
                 {
                     problems.push(format!("{prefix}{date} {d} is not an RFC 3339 date"));
                 }
