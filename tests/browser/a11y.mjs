@@ -44,6 +44,17 @@ async function open(page, url) {
   }
 }
 
+// Proves the wiring: axe run this way does find the faults of a bad page.
+async function axeSelfCheck() {
+  const page = await browser.newPage();
+  await page.setContent('<!DOCTYPE html><html><head><title>x</title></head><body><main><img src="data:,"><p style="color:#aaa;background:#fff">chữ nhạt</p></main></body></html>');
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), WCAG_TAGS);
+  const found = result.violations.map((v) => v.id).sort().join(",");
+  if (found !== "color-contrast,html-has-lang,image-alt") problem(`axe self-check: a bad page gives [${found}]`);
+  await page.close();
+}
+
 async function axe(page, label) {
   if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) {
     await page.addScriptTag({ content: axeSource });
@@ -155,8 +166,11 @@ async function behaviour([home, article, procedures, documents]) {
   await page.emulateMedia({ media: "screen" });
   console.log("checked the print stylesheet");
 
-  // Keyboard focus: the first Tab reaches the skip link, which comes into view with an outline.
+  // Keyboard focus: the skip link, out of view at first, is what the first Tab reaches; it
+  // comes into view with an outline.
   await open(page, base + home);
+  const hiddenBefore = await page.$eval(".skip-link", (a) => a.getBoundingClientRect().bottom <= 0);
+  if (!hiddenBefore) problem("focus: the skip link shows before it is focused");
   await page.keyboard.press("Tab");
   const focus = await page.evaluate(() => {
     const el = document.activeElement;
@@ -254,6 +268,7 @@ async function behaviour([home, article, procedures, documents]) {
 try {
   if (mode === "pages") {
     const [shotDir, ...list] = rest;
+    await axeSelfCheck();
     await pages(shotDir, list);
   } else if (mode === "behaviour") {
     await behaviour(rest);
