@@ -206,10 +206,10 @@ fn node_script(script: &str, args: &[String]) -> Output {
 }
 
 fn assert_script_ok(out: &Output, what: &str) {
-    let log =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = stdout.clone().into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success() && log.ends_with("ok\n"),
+        out.status.success() && stdout.ends_with("\nok\n"),
         "{what}:\n{log}"
     );
 }
