@@ -18,8 +18,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ ! -f tests/node_modules/vnu-jar/build/dist/vnu.jar ] || [ ! -d tests/node_modules/axe-core ] \
-   || [ ! -d tests/node_modules/playwright-core ]; then
-  echo "setup: installing npm packages for the browser and HTML checks"
+   || [ ! -d tests/node_modules/playwright-core ] || [ ! -f tests/node_modules/lighthouse/cli/index.js ]; then
+  echo "setup: installing npm packages for the browser, HTML and Lighthouse checks"
   (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
