@@ -237,4 +237,50 @@ mod tests {
         );
         assert_eq!(format(raw.units["/"].total), "12.798.780");
     }
+
+    fn unit(path: &str) -> Unit {
+        Unit {
+            dir: PathBuf::new(),
+            path: path.to_owned(),
+            config: serde_yaml::from_str("name: { vi: X }\ntype: xã\n").unwrap(),
+            parent: None,
+            children: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_page_belongs_to_the_deepest_unit_whose_path_it_starts_with() {
+        let units = [unit("/"), unit("/xa-a/"), unit("/xa-a/thon-b/")];
+        assert_eq!(unit_of(&units, "/tin-tuc/x/"), "/");
+        assert_eq!(unit_of(&units, "/xa-a/en/"), "/xa-a/");
+        assert_eq!(unit_of(&units, "/xa-a/thon-b/tin-tuc/"), "/xa-a/thon-b/");
+        let snapshot = Snapshot {
+            as_of: parse_time("2026-11-23T05:00:00Z").unwrap(),
+            units: BTreeMap::from([(
+                "/xa-a/".to_owned(),
+                Figures {
+                    total: 12_798_780,
+                    ..Figures::default()
+                },
+            )]),
+        };
+        let page = view(
+            Some(" https://tk.example.vn/ "),
+            &units,
+            Some(&snapshot),
+            "/xa-a/",
+            true,
+        );
+        assert_eq!(page.endpoint.as_deref(), Some("https://tk.example.vn"));
+        assert_eq!(page.path.as_deref(), Some("/xa-a/"));
+        let shown = page.snapshot.unwrap();
+        assert_eq!(
+            (shown.total.as_str(), shown.as_of.as_str()),
+            ("12.798.780", "23/11/2026 12:00")
+        );
+        assert_eq!(shown.as_of_iso, "2026-11-23T12:00:00+07:00");
+        let missing = view(None, &units, Some(&snapshot), "/404.html", false);
+        assert!(missing.snapshot.is_none() && missing.path.is_none());
+        assert_eq!(missing.unit, "/");
+    }
 }

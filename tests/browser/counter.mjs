@@ -97,6 +97,18 @@ try {
   if (asNumber(second.online) < 1) fail("nobody online after two views");
   if (hits.length !== 2 || hits[1] !== 204) fail(`second hit answered ${hits[1]}`);
 
+  step("large counts are written the Vietnamese way");
+  const origin = new URL(pageUrl).origin;
+  await page.route(`http://${serviceAddr}/stats*`, (route) => route.fulfill({
+    status: 200,
+    headers: { "access-control-allow-origin": origin, "content-type": "application/json" },
+    body: JSON.stringify({ unit: "/", online: 1234, today: 5678, yesterday: 0, week: 98765, month: 456789, total: 12798780, as_of: "2026-11-23T12:00:00+07:00" }),
+  }));
+  await page.reload();
+  const large = await live();
+  if (large.total !== "12.798.780" || large.month !== "456.789" || large.online !== "1.234") fail(`large counts shown as ${JSON.stringify(large)}`);
+  await page.unroute(`http://${serviceAddr}/stats*`);
+
   step("the block passes axe-core (WCAG 2 A and AA)");
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(() => window.axe.run(".counter", { runOnly: ["wcag2a", "wcag2aa"] }));
