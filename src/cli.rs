@@ -97,6 +97,14 @@ pub struct BuildArgs {
     /// compare a preview with a full build).
     #[arg(long, hide = true)]
     pub preview_script: bool,
+    /// Bake the latest access counts into the pages, read from this SQLite database of
+    /// `cong counter serve --db`.
+    #[arg(long, value_name = "FILE", conflicts_with = "counter_url")]
+    pub counter_db: Option<PathBuf>,
+    /// Bake the latest access counts into the pages, read from the `cong counter serve`
+    /// running at this address (e.g. http://127.0.0.1:8787).
+    #[arg(long, value_name = "URL")]
+    pub counter_url: Option<String>,
 }
 
 /// `cong serve`.

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 
 use crate::cli::{BuildArgs, CheckArgs, SourceArgs};
+use crate::counter::widget::Source;
 use crate::site::{BuildOptions, Site};
 use crate::{fs, text};
 
@@ -46,6 +47,7 @@ pub fn options(
         now: now(source.now.as_deref())?,
         inject: None,
         stream: false,
+        counter: None,
     })
 }
 
@@ -61,6 +63,11 @@ pub fn build(args: &BuildArgs) -> Result<()> {
         options.inject = Some(crate::serve::reload_script(true));
     }
     options.stream = true;
+    options.counter = match (&args.counter_db, &args.counter_url) {
+        (Some(db), _) => Some(Source::Database(db.clone())),
+        (None, Some(url)) => Some(Source::Service(url.clone())),
+        (None, None) => None,
+    };
     let site = Site::build(options)?;
     let written = site.write()?;
     warn_all(&site.warnings);

@@ -420,6 +420,20 @@ impl<'a> Shared<'a> {
             },
         );
         ctx.insert("crumbs", &self.crumbs(unit, lang, job, &title));
+        ctx.insert(
+            "counter",
+            &crate::counter::widget::view(
+                site.content
+                    .site
+                    .counter
+                    .as_ref()
+                    .and_then(|c| c.endpoint.as_deref()),
+                &site.content.units,
+                site.counter.as_ref(),
+                &path,
+                !matches!(job, Job::NotFound),
+            ),
+        );
         self.fill(job, unit, lang, &mut ctx);
         let template = job.template(site);
         let mut html = site.theme.render(template, &ctx)?;

@@ -39,6 +39,8 @@ pub struct BuildOptions {
     /// Write pages to `output` as they are rendered (a build), rather than keeping the
     /// site in memory (a preview, a check).
     pub stream: bool,
+    /// Where to read the access counts baked into the pages (`--counter-db`, `--counter-url`).
+    pub counter: Option<crate::counter::widget::Source>,
 }
 
 /// Where the site lives: the origin for absolute links, and the path prefix.
@@ -112,6 +114,8 @@ pub struct Site {
     pub warnings: Vec<InputError>,
     /// The procedures' links on the public-service portals, for `cong check --external`.
     pub external_links: Vec<crate::procedures::ExternalLink>,
+    /// The access counts baked into the pages, read once when the site is loaded.
+    pub counter: Option<crate::counter::widget::Snapshot>,
     pub(crate) errors: Vec<InputError>,
     /// Files that failed to load or render, read again at the next update.
     failed: BTreeSet<PathBuf>,
@@ -158,6 +162,13 @@ impl Site {
         let (statistics, mut errors) =
             crate::statistics::load(&options.root, &content, &base.prefix);
         errors.splice(0..0, content.errors.iter().cloned());
+        let counter = match &options.counter {
+            Some(source) => Some(crate::counter::widget::Snapshot::read(
+                source,
+                &content.units,
+            )?),
+            None => None,
+        };
         let output = if options.stream {
             Output::staged(&options.output)?
         } else {
@@ -178,6 +189,7 @@ impl Site {
             data_files: Vec::new(),
             warnings: Vec::new(),
             external_links: Vec::new(),
+            counter,
             failed: BTreeSet::new(),
             last_urls: HashMap::new(),
             feed_prints: HashMap::new(),
@@ -456,6 +468,7 @@ impl Site {
         {
             (meta.len(), meta.modified().ok()).hash(&mut h);
         }
+        self.counter.hash(&mut h);
         h.finish()
     }
 

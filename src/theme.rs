@@ -41,6 +41,7 @@ pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
     "templates/partials/pagination.html",
     "templates/partials/services.html",
     "templates/partials/filter.html",
+    "templates/partials/counter.html",
     "templates/thu_tuc.html",
     "templates/thu_tuc_chi_tiet.html",
     "templates/van_ban.html",
@@ -51,6 +52,7 @@ pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
     "static/css/cong.css",
     "static/js/cong.js",
     "static/js/loc.js",
+    "static/js/counter.js",
 );
 
 /// A loaded theme, ready to render.

@@ -15,6 +15,7 @@ mod privacy;
 mod ratelimit;
 mod store;
 mod targets;
+pub mod widget;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
