@@ -109,6 +109,8 @@ pub struct Document {
     pub key_lines: KeyLines,
     /// A digest of the file's text and place: equal digests, equal pages.
     pub hash: u64,
+    /// The slug of each tag, in the order of `front.tags`.
+    pub tag_slugs: Vec<String>,
 }
 
 /// Where some front-matter keys are, for messages about them after loading.
@@ -251,7 +253,7 @@ pub fn load(root: &Path, options: LoadOptions) -> anyhow::Result<Content> {
             Err(e) => errors.push(e),
         }
     }
-    documents.sort_by(|a, b| a.source.cmp(&b.source));
+    documents.sort_by(|a, b| source_order(&a.source, &b.source));
     Ok(Content {
         site,
         config_hash: config_hasher.finish(),
@@ -347,6 +349,13 @@ pub fn split_front_matter<'a>(
         Some(1),
         messages::UNCLOSED_FRONT_MATTER,
     ))
+}
+
+/// The order documents are kept in: by their file's path, compared as bytes.
+pub fn source_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    a.as_os_str()
+        .as_encoded_bytes()
+        .cmp(b.as_os_str().as_encoded_bytes())
 }
 
 /// The unit a file (relative to `content/`) belongs to: its nearest enclosing unit.
@@ -445,6 +454,7 @@ pub fn load_document(
         None => text::slugify(&front.title),
     };
     let url = Document::url_for(&units[unit].path, front.kind, &slug);
+    let tag_slugs = front.tags.iter().map(|t| text::slugify(t)).collect();
     Ok(Some(Document {
         source,
         unit,
@@ -460,6 +470,7 @@ pub fn load_document(
             template: line("template"),
         },
         hash,
+        tag_slugs,
     }))
 }
 

@@ -121,6 +121,8 @@ pub struct Site {
     failed: BTreeSet<PathBuf>,
     /// Every document's address at the last update.
     last_urls: HashMap<PathBuf, String>,
+    /// The digest of the lists' inputs at the last indexing.
+    last_index_key: u64,
     /// The fingerprint of each feed, sitemap and list of pages at the last update.
     pub feed_prints: HashMap<String, u64>,
     /// During an update, the documents whose images are checked again (all when `None`).
@@ -194,6 +196,7 @@ impl Site {
             last_urls: HashMap::new(),
             feed_prints: HashMap::new(),
             recheck: None,
+            last_index_key: 0,
         })
     }
 
@@ -307,10 +310,11 @@ impl Site {
     }
 
     /// Renders the Markdown of the given documents into `self.rendered`.
+    /// Links resolve through `self.last_urls`, which must be current.
     fn render_markdown(&mut self, which: &[usize]) {
-        let urls = self.urls();
+        let urls = &self.last_urls;
         let links = Links {
-            urls: &urls,
+            urls,
             root: &self.options.root,
             statistics: self.statistics.as_ref(),
         };
@@ -351,6 +355,8 @@ impl Site {
         changed: &BTreeSet<PathBuf>,
         memo: &mut HashMap<String, u64>,
     ) -> Result<usize> {
+        let started = Instant::now();
+        let lap = |what: &str| log::debug!("update: {what} at {:.1?}", started.elapsed());
         let root = self.options.root.clone();
         if changed.iter().any(|p| p.starts_with("themes")) {
             self.theme = Theme::load(&root, &self.content.site.theme)?;
@@ -359,7 +365,10 @@ impl Site {
         let mut reload = std::mem::take(&mut self.failed);
         let mut touched_dirs = BTreeSet::new();
         for path in changed.iter().filter(|p| p.starts_with("content")) {
-            touched_dirs.insert(path.parent().unwrap_or(Path::new("")).to_path_buf());
+            // An image or attached file may be what a document of its folder was missing.
+            if path.extension().is_none_or(|e| e != "md") {
+                touched_dirs.insert(path.parent().unwrap_or(Path::new("")).to_path_buf());
+            }
             let full = root.join(path);
             if full.is_dir() {
                 for entry in walkdir::WalkDir::new(&full)
@@ -415,11 +424,13 @@ impl Site {
                 }
             }
         }
-        documents.sort_by(|a, b| a.source.cmp(&b.source));
+        documents.sort_by(|a, b| content::source_order(&a.source, &b.source));
         self.content.documents = documents;
+        lap("read");
         let urls = self.urls();
         let urls_changed = urls != self.last_urls;
         self.last_urls = urls;
+        lap("urls");
         let mut todo = Vec::new();
         for (i, doc) in self.content.documents.iter().enumerate() {
             let dir = doc.source.parent().unwrap_or(Path::new(""));
@@ -438,20 +449,51 @@ impl Site {
                 .map(|&i| self.content.documents[i].source.clone())
                 .collect(),
         );
+        lap("reuse");
         let linked = self.link();
         self.recheck = None;
         linked?;
+        lap("link");
         let before = self.errors.len();
         self.render_markdown(&todo);
         for e in &self.errors[before..] {
             self.failed.insert(e.file.clone());
         }
         error::check(std::mem::take(&mut self.errors))?;
-        self.index()?;
+        lap("markdown");
+        // The lists change only when an article's place in them does.
+        let key = self.index_key();
+        if key != self.last_index_key {
+            self.index()?;
+            self.last_index_key = key;
+        }
+        lap("index");
         self.data()?;
+        lap("data");
         let rendered = self.render_changed(memo)?;
+        lap("render");
         self.feeds()?;
+        lap("feeds");
         Ok(rendered)
+    }
+
+    /// A digest of what decides the lists: each document's address, date, unit,
+    /// category, tags and flags.
+    fn index_key(&self) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        for d in &self.content.documents {
+            (
+                &d.url,
+                d.date,
+                d.unit,
+                d.on_parent,
+                &d.front.category,
+                &d.front.tags,
+            )
+                .hash(&mut h);
+            (d.front.featured, d.is_article()).hash(&mut h);
+        }
+        h.finish()
     }
 
     /// A digest of what every page shows: settings, units, strings, addresses.
@@ -475,9 +517,14 @@ impl Site {
     /// Renders the pages whose fingerprint differs from `memo`, drops pages that no
     /// longer exist, and refreshes the assets. Returns the number of pages rendered.
     pub fn render_changed(&mut self, memo: &mut HashMap<String, u64>) -> Result<usize> {
+        let started = Instant::now();
         let jobs = render::jobs(self);
         let global = self.global_hash();
         let shared = render::Shared::new(self);
+        log::debug!(
+            "render: jobs and shared values in {:.1?}",
+            started.elapsed()
+        );
         // A build into a folder that holds a previous build skips the pages whose
         // fingerprint is the one the previous build recorded.
         if self.options.stream && memo.is_empty() {
@@ -491,6 +538,7 @@ impl Site {
                 (path, print)
             })
             .collect();
+        log::debug!("render: fingerprints in {:.1?}", started.elapsed());
         let todo: Vec<&Job> = jobs
             .iter()
             .zip(&prints)
@@ -539,6 +587,7 @@ impl Site {
 
     /// Sorts articles into the lists each unit shows.
     fn index(&mut self) -> Result<()> {
+        self.last_index_key = self.index_key();
         let docs = &self.content.documents;
         let mut order: Vec<usize> = (0..docs.len()).filter(|i| docs[*i].is_article()).collect();
         order.sort_by(|a, b| {
@@ -560,16 +609,16 @@ impl Site {
                 if let Some(c) = &doc.front.category {
                     ix.by_category.entry(c.clone()).or_default().push(i);
                 }
-                for tag in &doc.front.tags {
-                    let slug = text::slugify(tag);
+                for (tag, slug) in doc.front.tags.iter().zip(&doc.tag_slugs) {
                     if slug.is_empty() {
                         continue;
                     }
-                    ix.by_tag
-                        .entry(slug)
-                        .or_insert_with(|| (tag.clone(), Vec::new()))
-                        .1
-                        .push(i);
+                    match ix.by_tag.get_mut(slug) {
+                        Some((_, list)) => list.push(i),
+                        None => {
+                            ix.by_tag.insert(slug.clone(), (tag.clone(), vec![i]));
+                        }
+                    }
                 }
                 if let Some(d) = doc.date {
                     let local = d.with_timezone(&text::VIETNAM);
