@@ -1152,7 +1152,12 @@ fn unit_data_pages(site: &Site, unit: usize) -> impl Iterator<Item = &DataPage> 
 }
 
 /// The theme's assets, the highlighting style and the files the content ships.
-pub fn assets(site: &mut Site) {
+/// With `documents` false (no page changed), the documents' files are left as they are.
+pub fn assets(site: &mut Site, documents: bool) {
+    if documents {
+        site.output
+            .retain(|_, f| !matches!(f, crate::output::File::Copy(_)));
+    }
     for (path, file) in site.data_files.clone() {
         match file {
             crate::output::File::Bytes(bytes) => site.output.add(path, bytes.as_ref().clone()),
@@ -1166,16 +1171,25 @@ pub fn assets(site: &mut Site) {
             bytes.clone(),
         );
     }
-    let css = syntect::highlighting::ThemeSet::load_defaults()
-        .themes
-        .get("InspiredGitHub")
-        .and_then(|theme| {
-            syntect::html::css_for_theme_with_class_style(theme, crate::markdown::HIGHLIGHT_STYLE)
+    static HIGHLIGHT_CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let css = HIGHLIGHT_CSS.get_or_init(|| {
+        syntect::highlighting::ThemeSet::load_defaults()
+            .themes
+            .get("InspiredGitHub")
+            .and_then(|theme| {
+                syntect::html::css_for_theme_with_class_style(
+                    theme,
+                    crate::markdown::HIGHLIGHT_STYLE,
+                )
                 .ok()
-        })
-        .unwrap_or_default();
+            })
+            .unwrap_or_default()
+    });
     site.output
-        .add("assets/css/highlight.css", css.into_bytes());
+        .add("assets/css/highlight.css", css.clone().into_bytes());
+    if !documents {
+        return;
+    }
     for (i, doc) in site.content.documents.iter().enumerate() {
         let dir = doc.source.parent().unwrap_or(std::path::Path::new(""));
         let files = doc

@@ -121,6 +121,8 @@ pub struct Site {
     failed: BTreeSet<PathBuf>,
     /// Every document's address at the last update.
     last_urls: HashMap<PathBuf, String>,
+    /// The pages of the last render and their paths, with the digest of what decides them.
+    job_cache: Option<(u64, Vec<Job>, Vec<String>)>,
     /// The digest of the lists' inputs at the last indexing.
     last_index_key: u64,
     /// The fingerprint of each feed, sitemap and list of pages at the last update.
@@ -197,6 +199,7 @@ impl Site {
             feed_prints: HashMap::new(),
             recheck: None,
             last_index_key: 0,
+            job_cache: None,
         })
     }
 
@@ -518,9 +521,25 @@ impl Site {
     /// longer exist, and refreshes the assets. Returns the number of pages rendered.
     pub fn render_changed(&mut self, memo: &mut HashMap<String, u64>) -> Result<usize> {
         let started = Instant::now();
-        let jobs = render::jobs(self);
         let global = self.global_hash();
+        let previous_jobs = self.job_cache.take();
         let shared = render::Shared::new(self);
+        // The pages and their paths change only with the lists and the data pages.
+        let mut h = std::hash::DefaultHasher::new();
+        (self.last_index_key, global).hash(&mut h);
+        for p in &self.data_pages {
+            (&p.path, &p.template).hash(&mut h);
+        }
+        let shape = h.finish();
+        let cached = match previous_jobs {
+            Some((key, jobs, paths)) if key == shape => (jobs, paths),
+            _ => {
+                let jobs = render::jobs(self);
+                let paths = jobs.par_iter().map(|job| shared.output_path(job)).collect();
+                (jobs, paths)
+            }
+        };
+        let (jobs, paths): (Vec<Job>, Vec<String>) = cached;
         log::debug!(
             "render: jobs and shared values in {:.1?}",
             started.elapsed()
@@ -532,10 +551,10 @@ impl Site {
         }
         let prints: Vec<(String, u64)> = jobs
             .par_iter()
-            .map(|job| {
-                let path = shared.output_path(job);
-                let print = render::fingerprint(self, job, &path, global);
-                (path, print)
+            .zip(&paths)
+            .map(|(job, path)| {
+                let print = render::fingerprint(self, job, path, global);
+                (path.clone(), print)
             })
             .collect();
         log::debug!("render: fingerprints in {:.1?}", started.elapsed());
@@ -556,11 +575,15 @@ impl Site {
             .collect();
         drop(shared);
         let count = results.len();
-        let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
+        let same_pages =
+            prints.len() == memo.len() && prints.iter().all(|(p, _)| memo.contains_key(p));
         let mut output = std::mem::take(&mut self.output);
-        // Pages that still exist and the feeds stay; assets and copies are made again below.
-        let feeds = &self.feed_prints;
-        output.retain(|path, _| pages.contains(path) || feeds.contains_key(path));
+        if !same_pages {
+            // Pages that still exist and the feeds stay; assets and copies are made again.
+            let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
+            let feeds = &self.feed_prints;
+            output.retain(|path, _| pages.contains(path) || feeds.contains_key(path));
+        }
         let rendered: HashSet<String> = results
             .iter()
             .filter_map(|r| r.as_ref().ok().map(|(p, _)| p.clone()))
@@ -576,12 +599,21 @@ impl Site {
                 }
             }
         }
-        *memo = prints.into_iter().collect();
+        if same_pages {
+            for (path, print) in prints {
+                if let Some(slot) = memo.get_mut(&path) {
+                    *slot = print;
+                }
+            }
+        } else {
+            *memo = prints.into_iter().collect();
+        }
         if self.options.stream {
             output.set_prints(memo.clone());
         }
         self.output = output;
-        render::assets(self);
+        self.job_cache = Some((shape, jobs, paths));
+        render::assets(self, !same_pages || count > 0);
         Ok(count)
     }
 
