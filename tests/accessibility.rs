@@ -193,18 +193,6 @@ fn answer(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
     }
 }
 
-fn node_script(script: &str, args: &[String]) -> Output {
-    let modules = required_env("CONG_NODE_MODULES");
-    let chromium = required_env("CONG_CHROMIUM");
-    Command::new("node")
-        .arg(fixtures().parent().unwrap().join("browser").join(script))
-        .args(args)
-        .env("CONG_NODE_MODULES", modules)
-        .env("CONG_CHROMIUM", chromium)
-        .output()
-        .expect("node is needed for the browser tests: run `bash tests/setup.sh`")
-}
-
 fn assert_script_ok(out: &Output, what: &str) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let log = stdout.clone().into_owned() + &String::from_utf8_lossy(&out.stderr);

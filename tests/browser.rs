@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -18,26 +16,10 @@ impl Drop for Running {
     }
 }
 
-fn node_script(script: &str, args: &[&str]) -> std::process::Output {
-    let modules = required_env("CONG_NODE_MODULES");
-    let chromium = required_env("CONG_CHROMIUM");
-    Command::new("node")
-        .arg(fixtures().parent().unwrap().join("browser").join(script))
-        .args(args)
-        .env("CONG_NODE_MODULES", modules)
-        .env("CONG_CHROMIUM", chromium)
-        .output()
-        .expect("node is needed for the browser tests: run `bash tests/setup.sh`")
-}
-
 #[test]
 fn preview_reloads_shows_errors_and_follows_the_editor() {
     let dir = portal(None);
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let server = Running(
         Command::new(env!("CARGO_BIN_EXE_cong"))
             .args([
@@ -54,14 +36,7 @@ fn preview_reloads_shows_errors_and_follows_the_editor() {
             .spawn()
             .unwrap(),
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the preview server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_port(port, "the preview server");
     let out = node_script(
         "preview.mjs",
         &[

@@ -71,3 +71,35 @@ pub fn required_env(name: &str) -> String {
         _ => panic!("{name} is not set: run the suite with `bash tests/setup.sh`, which installs the checkers and sets it"),
     }
 }
+
+/// A free port on the loopback interface.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something listens on `port` of the loopback interface.
+pub fn wait_for_port(port: u16, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Runs a script of tests/browser/ with node, headless Chromium and the npm packages
+/// `tests/setup.sh` installs.
+pub fn node_script<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> Output {
+    let modules = required_env("CONG_NODE_MODULES");
+    let chromium = required_env("CONG_CHROMIUM");
+    Command::new("node")
+        .arg(fixtures().parent().unwrap().join("browser").join(script))
+        .args(args)
+        .env("CONG_NODE_MODULES", modules)
+        .env("CONG_CHROMIUM", chromium)
+        .output()
+        .expect("node is needed for the browser tests: run `bash tests/setup.sh`")
+}
