@@ -49,6 +49,7 @@ pub struct Record {
 
 /// Indexes the site and adds the search pages and the index files.
 pub fn pages(site: &mut Site) -> Result<()> {
+    let started = std::time::Instant::now();
     let facets = facet_names(site);
     let records = records(site, &facets);
     let units: Vec<(String, String)> = site
@@ -58,6 +59,13 @@ pub fn pages(site: &mut Site) -> Result<()> {
         .map(|u| (u.config.name.vi.clone(), site.base.url(&u.path)))
         .collect();
     let built = index::build(records, &units, &facets);
+    log::debug!(
+        "search: {} documents, {} files, {} bytes in {:.0?}",
+        built.documents,
+        built.files.len(),
+        built.files.iter().map(|(_, b)| b.len()).sum::<usize>(),
+        started.elapsed()
+    );
     for (path, bytes) in built.files {
         site.data_files.push((
             format!("{INDEX_DIR}{path}"),
