@@ -60,26 +60,39 @@ const LONGEST_WORD: usize = 40;
 /// Splits `text` into search words: runs of letters and digits, in any normal form,
 /// lower-cased and folded (`Đồng Hỷ, một` → `đồng`/`dong`, `hỷ`/`hy`, `một`/`mot`).
 pub fn search_words(text: &str) -> Vec<SearchWord> {
+    let lowered = search_text(text);
     let mut words = Vec::new();
-    let mut current = String::new();
+    for_each_word(&lowered, |exact, joined| {
+        words.push(SearchWord {
+            exact: exact.to_owned(),
+            key: search_key(exact),
+            joined,
+        })
+    });
+    words
+}
+
+/// `text` in NFC and lower case, ready for [`for_each_word`].
+pub fn search_text(text: &str) -> String {
+    nfc(text).to_lowercase()
+}
+
+/// Calls `f(word, joined)` for each word of a text made by [`search_text`], without
+/// copying: what [`search_words`] returns, for the indexer's inner loop.
+pub fn for_each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str, bool)) {
+    let mut start = None;
     let mut joined = false;
-    fn push(current: &mut String, joined: bool, words: &mut Vec<SearchWord>) {
-        if !current.is_empty() && current.chars().count() <= LONGEST_WORD {
-            let key = search_key(current);
-            words.push(SearchWord {
-                exact: std::mem::take(current),
-                key,
-                joined,
-            });
+    let mut emit = |word: &'a str, joined: bool| {
+        if word.len() <= LONGEST_WORD || word.chars().count() <= LONGEST_WORD {
+            f(word, joined);
         }
-        current.clear();
-    }
-    for c in nfc(text).chars() {
-        if c.is_alphanumeric() || is_combining_mark(c) {
-            current.extend(c.to_lowercase());
+    };
+    for (i, c) in lowered.char_indices() {
+        if is_word_char(c) {
+            start.get_or_insert(i);
         } else {
-            if !current.is_empty() {
-                push(&mut current, joined, &mut words);
+            if let Some(s) = start.take() {
+                emit(&lowered[s..i], joined);
                 joined = true;
             }
             if c == '\n' || !c.is_whitespace() {
@@ -87,13 +100,28 @@ pub fn search_words(text: &str) -> Vec<SearchWord> {
             }
         }
     }
-    push(&mut current, joined, &mut words);
-    words
+    if let Some(s) = start {
+        emit(&lowered[s..], joined);
+    }
+}
+
+/// Letters, digits and combining marks; Vietnamese letters without a table lookup.
+fn is_word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        '\u{0}'..='\u{7f}' | '×' | '÷' => false,
+        '\u{c0}'..='\u{24f}' | '\u{1ea0}'..='\u{1ef9}' => true,
+        _ => c.is_alphanumeric() || is_combining_mark(c),
+    }
 }
 
 /// The key of a lower-case word: tones, letter marks and `đ` folded (`đường` → `duong`).
 pub fn search_key(word: &str) -> String {
-    fold(word).to_lowercase()
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        fold(word).to_lowercase()
+    }
 }
 
 /// A URL slug: tones stripped, `đ` as `d`, lower case, words joined by `-`.

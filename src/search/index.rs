@@ -5,16 +5,18 @@
 //!   ranges) and month (for ties).
 //! - `k/<bucket>.json`: postings of the folded syllables and of folded pairs of
 //!   adjacent syllables whose FNV-1a hash falls in the bucket. A syllable maps each of
-//!   its written forms (`một`, `mốt`) to `[doc, weight, …]`; a pair (`"mot cua"`)
-//!   maps to `[doc, weight, …]`; doc numbers are deltas from the previous one.
+//!   its written forms (`một`, `mốt`) to a list of postings; a pair (`"mot cua"`)
+//!   maps to one. A posting is `delta * 16 + weight`: the document's number minus the
+//!   previous one's, and [`weight`].
 //! - `d/<chunk>.json`: title, link, date and snippet text of [`CHUNK`] documents,
 //!   fetched only for the results shown.
 //!
 //! A query fetches `meta.json`, one bucket per syllable and per adjacent pair, and
 //! the chunks of the results on screen.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -39,80 +41,195 @@ pub struct Built {
     pub documents: usize,
 }
 
-/// The weight of a syllable or pair in a document: occurrences in the title (up to 7)
-/// and in the body (up to 31), packed as `title * 32 + body`.
+/// The weight of a syllable or pair in a document: whether the title holds it (8) and
+/// how often the body does (up to 7).
 pub fn weight(title: u32, body: u32) -> u32 {
-    title.min(7) * 32 + body.min(31)
+    u32::from(title > 0) * 8 + body.min(7)
 }
 
 /// FNV-1a over the UTF-8 bytes, as the script computes it.
 pub fn fnv1a(key: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in key.bytes() {
-        h ^= u32::from(b);
+    fnv1a_more(0x811c_9dc5, key.as_bytes())
+}
+
+/// FNV-1a continued over more bytes.
+fn fnv1a_more(mut h: u32, bytes: &[u8]) -> u32 {
+    for b in bytes {
+        h ^= u32::from(*b);
         h = h.wrapping_mul(0x0100_0193);
     }
     h
 }
 
-/// One entry of a document: a syllable in one written form, or a pair of syllables.
-struct Term {
-    hash: u32,
-    /// The folded syllable, or two folded syllables and a space.
-    key: String,
-    /// The written form of a syllable; `None` for a pair.
-    exact: Option<String>,
-    weight: u32,
+/// A fast hasher for the indexer's short keys.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // FNV's low bits mix poorly; the hash table indexes by them.
+        let h = (self.0 ^ (self.0 >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
-/// The terms of one document, with their weights.
-fn terms(record: &Record) -> Vec<Term> {
-    // (key, exact) → (title, body); key pair → (title, body)
-    let mut words: HashMap<String, (String, u32, u32)> = HashMap::new();
-    let mut pairs: HashMap<String, (u32, u32)> = HashMap::new();
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// The distinct terms of one document, with their weights.
+#[derive(Default)]
+struct DocTerms {
+    /// Folded keys.
+    keys: Vec<String>,
+    /// Written forms: the form, the index of its key, its weight.
+    forms: Vec<(String, u32, u32)>,
+    /// Pairs of adjacent keys (indices into `keys`) and their weights.
+    pairs: Vec<(u32, u32, u32)>,
+}
+
+/// The terms of one document.
+fn terms(record: &Record) -> DocTerms {
+    // The build's texts are NFC already (see `content`); words are lower-cased one
+    // distinct word at a time rather than the whole text.
     let fields = [
         (true, record.title.as_str()),
         (false, record.summary.as_str()),
         (false, record.body.as_str()),
     ];
+    let mut seen: FastMap<&str, u32> = FastMap::default();
+    let mut forms: FastMap<String, u32> = FastMap::default();
+    let mut keys: FastMap<String, u32> = FastMap::default();
+    // (key, title count, body count) by form; (title, body) by pair.
+    let mut counts: Vec<(u32, u32, u32)> = Vec::new();
+    let mut pairs: FastMap<(u32, u32), (u32, u32)> = FastMap::default();
     for (in_title, field) in fields {
-        let found = text::search_words(field);
-        for (i, w) in found.iter().enumerate() {
-            let slot = words
-                .entry(w.exact.clone())
-                .or_insert_with(|| (w.key.clone(), 0, 0));
-            if in_title {
+        let mut previous: Option<u32> = None;
+        text::for_each_word(field, |word, joined| {
+            let form = *seen.entry(word).or_insert_with(|| {
+                let lower = word.to_lowercase();
+                let next = forms.len() as u32;
+                let form = *forms.entry(lower).or_insert(next);
+                if form == next {
+                    let key = text::search_key(&word.to_lowercase());
+                    let next = keys.len() as u32;
+                    let k = *keys.entry(key).or_insert(next);
+                    counts.push((k, 0, 0));
+                }
+                form
+            });
+            let slot = &mut counts[form as usize];
+            let key = slot.0;
+            let pair = if in_title {
                 slot.1 += 1;
+                0
             } else {
                 slot.2 += 1;
-            }
-            if i > 0 && w.joined {
-                let pair = format!("{} {}", found[i - 1].key, w.key);
-                let slot = pairs.entry(pair).or_default();
-                if in_title {
-                    slot.0 += 1;
+                1
+            };
+            if let (Some(p), true) = (previous, joined) {
+                let found = pairs.entry((p, key)).or_default();
+                if pair == 0 {
+                    found.0 += 1;
                 } else {
-                    slot.1 += 1;
+                    found.1 += 1;
                 }
             }
-        }
+            previous = Some(key);
+        });
     }
-    let mut out: Vec<Term> = words
+    let mut out = DocTerms {
+        keys: vec![String::new(); keys.len()],
+        ..DocTerms::default()
+    };
+    for (key, i) in keys {
+        out.keys[i as usize] = key;
+    }
+    let mut by_form: Vec<(String, u32)> = forms.into_iter().collect();
+    by_form.sort_by_key(|(_, i)| *i);
+    out.forms = by_form
         .into_iter()
-        .map(|(exact, (key, t, b))| Term {
-            hash: fnv1a(&key),
-            key,
-            exact: Some(exact),
-            weight: weight(t, b),
+        .map(|(form, i)| {
+            let (key, t, b) = counts[i as usize];
+            (form, key, weight(t, b))
         })
         .collect();
-    out.extend(pairs.into_iter().map(|(key, (t, b))| Term {
-        hash: fnv1a(&key),
-        key,
-        exact: None,
-        weight: weight(t, b),
-    }));
+    out.pairs = pairs
+        .into_iter()
+        .map(|((a, b), (t, n))| (a, b, weight(t, n)))
+        .collect();
     out
+}
+
+/// Postings of every term of the site, by term number.
+#[derive(Default)]
+struct Postings {
+    keys: Vec<String>,
+    key_ids: FastMap<String, u32>,
+    /// The forms of each key.
+    key_forms: Vec<Vec<u32>>,
+    /// Each form and its key.
+    forms: Vec<(String, u32)>,
+    form_ids: FastMap<String, u32>,
+    pairs: Vec<(u32, u32)>,
+    pair_ids: FastMap<(u32, u32), u32>,
+    /// `doc * 16 + weight`, by form and by pair.
+    form_postings: Vec<Vec<u32>>,
+    pair_postings: Vec<Vec<u32>>,
+}
+
+impl Postings {
+    fn add(&mut self, doc: u32, terms: DocTerms) {
+        let keys: Vec<u32> = terms
+            .keys
+            .into_iter()
+            .map(|k| match self.key_ids.get(&k) {
+                Some(id) => *id,
+                None => {
+                    let id = self.keys.len() as u32;
+                    self.keys.push(k.clone());
+                    self.key_ids.insert(k, id);
+                    self.key_forms.push(Vec::new());
+                    id
+                }
+            })
+            .collect();
+        for (form, key, weight) in terms.forms {
+            let id = match self.form_ids.get(&form) {
+                Some(id) => *id,
+                None => {
+                    let id = self.forms.len() as u32;
+                    let key = keys[key as usize];
+                    self.forms.push((form.clone(), key));
+                    self.form_ids.insert(form, id);
+                    self.key_forms[key as usize].push(id);
+                    self.form_postings.push(Vec::new());
+                    id
+                }
+            };
+            self.form_postings[id as usize].push(doc * 16 + weight);
+        }
+        for (a, b, weight) in terms.pairs {
+            let pair = (keys[a as usize], keys[b as usize]);
+            let next = self.pairs.len() as u32;
+            let id = *self.pair_ids.entry(pair).or_insert(next);
+            if id == next {
+                self.pairs.push(pair);
+                self.pair_postings.push(Vec::new());
+            }
+            self.pair_postings[id as usize].push(doc * 16 + weight);
+        }
+    }
 }
 
 /// Builds the index of `records` (in any order), the units' names and links, and the
@@ -124,22 +241,49 @@ pub fn build(mut records: Vec<Record>, units: &[(String, String)], facets: &[Str
             .then_with(|| b.date.cmp(&a.date))
             .then_with(|| a.url.cmp(&b.url))
     });
-    let per_doc: Vec<Vec<Term>> = records.par_iter().map(terms).collect();
-    let postings: usize = per_doc.iter().map(Vec::len).sum();
-    let buckets = (postings / POSTINGS_PER_BUCKET)
+    let mut all = Postings::default();
+    // Documents are read in parallel a batch at a time, and merged in order while
+    // the next batch is read.
+    const BATCH: usize = 512;
+    let read = |n: usize| -> Vec<DocTerms> {
+        records
+            .get(n * BATCH..((n + 1) * BATCH).min(records.len()))
+            .unwrap_or_default()
+            .par_iter()
+            .map(terms)
+            .collect()
+    };
+    let mut batch = read(0);
+    for n in 0..records.len().div_ceil(BATCH) {
+        let merge = |all: &mut Postings| {
+            for (i, t) in batch.into_iter().enumerate() {
+                all.add((n * BATCH + i) as u32, t);
+            }
+        };
+        let ((), next) = rayon::join(|| merge(&mut all), || read(n + 1));
+        batch = next;
+    }
+    let count: usize = all.form_postings.iter().map(Vec::len).sum::<usize>()
+        + all.pair_postings.iter().map(Vec::len).sum::<usize>();
+    let buckets = (count / POSTINGS_PER_BUCKET)
         .max(1)
         .next_power_of_two()
         .min(1 << 16);
-    let mut by_bucket: Vec<Vec<(u32, u32)>> = vec![Vec::new(); buckets];
-    for (doc, terms) in per_doc.iter().enumerate() {
-        for (i, t) in terms.iter().enumerate() {
-            by_bucket[t.hash as usize & (buckets - 1)].push((doc as u32, i as u32));
-        }
+    let mask = buckets as u32 - 1;
+    // Keys and pairs by bucket.
+    let mut by_bucket: Vec<(Vec<u32>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); buckets];
+    for (id, key) in all.keys.iter().enumerate() {
+        by_bucket[(fnv1a(key) & mask) as usize].0.push(id as u32);
+    }
+    for (id, (a, b)) in all.pairs.iter().enumerate() {
+        let h = fnv1a_more(fnv1a(&all.keys[*a as usize]), b" ");
+        let h = fnv1a_more(h, all.keys[*b as usize].as_bytes());
+        by_bucket[(h & mask) as usize].1.push(id as u32);
     }
     let mut files: Vec<(String, Vec<u8>)> = by_bucket
         .par_iter()
         .enumerate()
-        .map(|(b, entries)| (format!("k/{b}.json"), bucket_json(entries, &per_doc)))
+        .map(|(b, (keys, pairs))| (format!("k/{b}.json"), bucket_json(&all, keys, pairs)))
         .collect();
     files.extend(
         records
@@ -163,52 +307,66 @@ pub fn build(mut records: Vec<Record>, units: &[(String, String)], facets: &[Str
     }
 }
 
-/// A bucket's postings, as JSON.
-fn bucket_json(entries: &[(u32, u32)], per_doc: &[Vec<Term>]) -> Vec<u8> {
-    // key → written form ("" for a pair) → (last doc, [delta, weight, …])
-    let mut map: BTreeMap<&str, BTreeMap<&str, (u32, Vec<u32>)>> = BTreeMap::new();
-    for &(doc, i) in entries {
-        let t = &per_doc[doc as usize][i as usize];
-        let list = map
-            .entry(&t.key)
-            .or_default()
-            .entry(t.exact.as_deref().unwrap_or(""))
-            .or_insert((0, Vec::new()));
-        list.1.push(doc - list.0);
-        list.1.push(t.weight);
-        list.0 = doc;
+/// Writes postings `doc * 16 + weight` as `delta * 16 + weight`.
+fn push_postings(out: &mut String, postings: &[u32]) {
+    out.push('[');
+    let mut last = 0;
+    for (i, p) in postings.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let doc = p >> 4;
+        let _ = write!(out, "{}", ((doc - last) << 4) | (p & 15));
+        last = doc;
     }
+    out.push(']');
+}
+
+/// A bucket's postings, as JSON: `{"mot":{"một":[…],"mốt":[…]},"mot cua":[…]}`.
+fn bucket_json(all: &Postings, keys: &[u32], pairs: &[u32]) -> Vec<u8> {
+    let mut keys: Vec<&str> = keys
+        .iter()
+        .map(|k| all.keys[*k as usize].as_str())
+        .collect();
+    keys.sort_unstable();
+    let mut pairs: Vec<(&str, &str, u32)> = pairs
+        .iter()
+        .map(|p| {
+            let (a, b) = all.pairs[*p as usize];
+            (
+                all.keys[a as usize].as_str(),
+                all.keys[b as usize].as_str(),
+                *p,
+            )
+        })
+        .collect();
+    pairs.sort_unstable();
     let mut out = String::from("{");
-    for (n, (key, forms)) in map.iter().enumerate() {
-        if n > 0 {
+    for key in keys {
+        if out.len() > 1 {
             out.push(',');
         }
         push_json_string(&mut out, key);
-        out.push(':');
-        let is_pair = key.contains(' ');
-        if !is_pair {
-            out.push('{');
-        }
-        for (m, (form, (_, list))) in forms.iter().enumerate() {
-            if m > 0 {
+        out.push_str(":{");
+        let mut forms: Vec<u32> = all.key_forms[all.key_ids[key] as usize].clone();
+        forms.sort_unstable_by(|a, b| all.forms[*a as usize].0.cmp(&all.forms[*b as usize].0));
+        for (i, f) in forms.iter().enumerate() {
+            if i > 0 {
                 out.push(',');
             }
-            if !is_pair {
-                push_json_string(&mut out, form);
-                out.push(':');
-            }
-            out.push('[');
-            for (j, n) in list.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                out.push_str(&n.to_string());
-            }
-            out.push(']');
+            push_json_string(&mut out, &all.forms[*f as usize].0);
+            out.push(':');
+            push_postings(&mut out, &all.form_postings[*f as usize]);
         }
-        if !is_pair {
-            out.push('}');
+        out.push('}');
+    }
+    for (a, b, p) in pairs {
+        if out.len() > 1 {
+            out.push(',');
         }
+        push_json_string(&mut out, &format!("{a} {b}"));
+        out.push(':');
+        push_postings(&mut out, &all.pair_postings[p as usize]);
     }
     out.push('}');
     out.into_bytes()

@@ -149,6 +149,7 @@ fn records(site: &Site, facets: &[String]) -> Vec<Record> {
         };
         let mut body = String::new();
         strings_of(&p.data, &mut body);
+        let body = text::nfc(&body).into_owned();
         let date = p
             .data
             .get("document")
@@ -158,7 +159,7 @@ fn records(site: &Site, facets: &[String]) -> Vec<Record> {
         records.push(Record {
             unit: p.unit,
             facet: facet_of(kind),
-            title: p.title.clone(),
+            title: text::nfc(&p.title).into_owned(),
             url: site.base.url(&p.path),
             date,
             summary: String::new(),

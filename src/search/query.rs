@@ -36,34 +36,26 @@ pub struct Found {
     pub url: String,
 }
 
-/// The score of a weight (see [`super::index::weight`]): a title occurrence counts ten,
-/// body occurrences up to four.
+/// The score of a weight (see [`super::index::weight`]): a title counts ten, the body's
+/// occurrences up to three and a half.
 pub fn term_score(weight: u32) -> f64 {
-    let title = weight >> 5;
-    let body = weight & 31;
-    (if title > 0 { 10.0 } else { 0.0 }) + 1.0 + f64::from(body.min(16)) / 4.0
+    (if weight & 8 != 0 { 10.0 } else { 0.0 }) + 1.0 + f64::from(weight & 7) / 2.0
 }
 
-/// Documents and weights of a delta-encoded list `[delta, weight, …]`.
+/// Documents and weights of a list of postings `[delta * 16 + weight, …]`.
 fn postings(list: &Value) -> Vec<(u32, u32)> {
-    let numbers: Vec<u32> = list
-        .as_array()
+    let mut doc = 0;
+    list.as_array()
         .map(|a| {
             a.iter()
                 .filter_map(|n| n.as_u64())
-                .map(|n| n as u32)
+                .map(|n| {
+                    doc += (n >> 4) as u32;
+                    (doc, (n & 15) as u32)
+                })
                 .collect()
         })
-        .unwrap_or_default();
-    let mut doc = 0;
-    numbers
-        .chunks(2)
-        .filter(|c| c.len() == 2)
-        .map(|c| {
-            doc += c[0];
-            (doc, c[1])
-        })
-        .collect()
+        .unwrap_or_default()
 }
 
 /// Ranks documents for `query` given the entries of its syllables and pairs
@@ -95,8 +87,8 @@ pub fn rank(query: &str, entries: &HashMap<String, Value>, months: &[u32]) -> Ve
         for (form, list) in forms {
             for (doc, weight) in postings(list) {
                 let slot = total.entry(doc).or_default();
-                slot.0 += weight >> 5;
-                slot.1 += weight & 31;
+                slot.0 += weight >> 3;
+                slot.1 += weight & 7;
                 if toned && *form == w.exact {
                     let h = hit(&mut hits, months, doc);
                     h.exact += 1;
@@ -271,8 +263,8 @@ mod tests {
 
     #[test]
     fn weights_and_scores() {
-        assert_eq!(index::weight(1, 3), 35);
-        assert_eq!(index::weight(9, 99), 7 * 32 + 31);
+        assert_eq!(index::weight(1, 3), 11);
+        assert_eq!(index::weight(9, 99), 15);
         assert!(term_score(index::weight(1, 0)) > term_score(index::weight(0, 31)));
         assert_eq!(index::fnv1a("a"), 0xe40c292c);
     }

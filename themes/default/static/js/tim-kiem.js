@@ -78,19 +78,20 @@
   }
 
   function weight(title, body) {
-    return Math.min(title, 7) * 32 + Math.min(body, 31);
+    return (title > 0 ? 8 : 0) + Math.min(body, 7);
   }
 
   function termScore(w) {
-    return (w >> 5 > 0 ? 10 : 0) + 1 + Math.min(w & 31, 16) / 4;
+    return (w & 8 ? 10 : 0) + 1 + (w & 7) / 2;
   }
 
+  // [doc, weight] of each posting `delta * 16 + weight`.
   function postings(list) {
     var out = [];
     var doc = 0;
-    for (var i = 0; i + 1 < list.length; i += 2) {
-      doc += list[i];
-      out.push([doc, list[i + 1]]);
+    for (var i = 0; i < list.length; i++) {
+      doc += Math.floor(list[i] / 16);
+      out.push([doc, list[i] % 16]);
     }
     return out;
   }
@@ -122,8 +123,8 @@
       Object.keys(forms).forEach(function (form) {
         postings(forms[form]).forEach(function (p) {
           var t = total.get(p[0]) || [0, 0];
-          t[0] += p[1] >> 5;
-          t[1] += p[1] & 31;
+          t[0] += p[1] >> 3;
+          t[1] += p[1] & 7;
           total.set(p[0], t);
           if (toned && form === w.exact) {
             var h = hit(p[0]);
