@@ -14,6 +14,7 @@ pub mod messages;
 pub mod output;
 pub mod procedures;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod statistics;

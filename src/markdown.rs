@@ -43,6 +43,8 @@ pub struct Rendered {
     pub assets: Vec<PathBuf>,
     /// Number of words, for reading time and search.
     pub words: usize,
+    /// The body's plain text (blocks separated by new lines), for the search index.
+    pub text: String,
     /// The content files the body links to (resolved or not): a change of their
     /// addresses changes this body's HTML.
     pub links: Vec<PathBuf>,
@@ -103,6 +105,7 @@ pub fn render(
                 events.push(event);
             }
             Event::End(TagEnd::Heading(level)) => {
+                out.text.push('\n');
                 if let Some((start, title)) = heading.take() {
                     let mut id = text::slugify(&title);
                     if id.is_empty() {
@@ -198,6 +201,7 @@ pub fn render(
                 events.push(event);
             }
             Event::End(TagEnd::Paragraph) => {
+                out.text.push('\n');
                 let (start, offset) = paragraph_start;
                 if let Some(html) = shortcode(
                     &events[start..],
@@ -220,6 +224,7 @@ pub fn render(
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.words += t.split_whitespace().count();
+                out.text.push_str(t);
                 if let Some((_, title)) = &mut heading {
                     title.push_str(t);
                 } else if in_paragraph {
@@ -227,6 +232,14 @@ pub fn render(
                         p.push_str(t);
                     }
                 }
+                events.push(event);
+            }
+            Event::End(TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+                out.text.push('\n');
+                events.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                out.text.push(' ');
                 events.push(event);
             }
             Event::Start(Tag::Table(_)) => {
@@ -495,5 +508,11 @@ mod tests {
         assert_eq!(r.lead, "Đoạn một. Đoạn hai.");
         let (r, _) = md("Đoạn một.\n\nĐoạn hai.\n");
         assert_eq!(r.lead, "Đoạn một.");
+    }
+
+    #[test]
+    fn plain_text_for_search_keeps_blocks_apart() {
+        let (r, _) = md("## Bộ phận một\n\nCửa **mở** lúc\n7 giờ.\n\n- một\n- cửa\n");
+        assert_eq!(r.text, "Bộ phận một\nCửa mở lúc 7 giờ.\nmột\ncửa\n");
     }
 }

@@ -35,6 +35,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "thu-tuc",
     "van-ban",
     "lich-cong-tac",
+    "tim-kiem",
 ];
 
 /// The two languages of the interface.

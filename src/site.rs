@@ -680,6 +680,7 @@ impl Site {
         self.warnings.clear();
         self.external_links.clear();
         crate::procedures::pages(self)?;
+        crate::search::pages(self)?;
         error::check(std::mem::take(&mut self.errors))
     }
 

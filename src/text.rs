@@ -41,6 +41,89 @@ fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{300}'..='\u{36f}')
 }
 
+/// One word of a text as search sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchWord {
+    /// Lower case, NFC: `đồng`.
+    pub exact: String,
+    /// Tones, letter marks and `đ` folded away: `dong`. The index is keyed by it.
+    pub key: String,
+    /// Only spaces separate this word from the one before (a phrase can span them);
+    /// punctuation, a new line (the end of a block) or the start of the text make it
+    /// `false`.
+    pub joined: bool,
+}
+
+/// Words longer than this (hashes, encoded data) are left out of the index.
+const LONGEST_WORD: usize = 40;
+
+/// Splits `text` into search words: runs of letters and digits, in any normal form,
+/// lower-cased and folded (`Đồng Hỷ, một` → `đồng`/`dong`, `hỷ`/`hy`, `một`/`mot`).
+pub fn search_words(text: &str) -> Vec<SearchWord> {
+    let lowered = search_text(text);
+    let mut words = Vec::new();
+    for_each_word(&lowered, |exact, joined| {
+        words.push(SearchWord {
+            exact: exact.to_owned(),
+            key: search_key(exact),
+            joined,
+        })
+    });
+    words
+}
+
+/// `text` in NFC and lower case, ready for [`for_each_word`].
+pub fn search_text(text: &str) -> String {
+    nfc(text).to_lowercase()
+}
+
+/// Calls `f(word, joined)` for each word of a text made by [`search_text`], without
+/// copying: what [`search_words`] returns, for the indexer's inner loop.
+pub fn for_each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str, bool)) {
+    let mut start = None;
+    let mut joined = false;
+    let mut emit = |word: &'a str, joined: bool| {
+        if word.len() <= LONGEST_WORD || word.chars().count() <= LONGEST_WORD {
+            f(word, joined);
+        }
+    };
+    for (i, c) in lowered.char_indices() {
+        if is_word_char(c) {
+            start.get_or_insert(i);
+        } else {
+            if let Some(s) = start.take() {
+                emit(&lowered[s..i], joined);
+                joined = true;
+            }
+            if c == '\n' || !c.is_whitespace() {
+                joined = false;
+            }
+        }
+    }
+    if let Some(s) = start {
+        emit(&lowered[s..], joined);
+    }
+}
+
+/// Letters, digits and combining marks; Vietnamese letters without a table lookup.
+fn is_word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        '\u{0}'..='\u{7f}' | '×' | '÷' => false,
+        '\u{c0}'..='\u{24f}' | '\u{1ea0}'..='\u{1ef9}' => true,
+        _ => c.is_alphanumeric() || is_combining_mark(c),
+    }
+}
+
+/// The key of a lower-case word: tones, letter marks and `đ` folded (`đường` → `duong`).
+pub fn search_key(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        fold(word).to_lowercase()
+    }
+}
+
 /// A URL slug: tones stripped, `đ` as `d`, lower case, words joined by `-`.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
@@ -200,6 +283,30 @@ mod tests {
         assert_ne!(nfd, "Hóa Thượng");
         assert_eq!(nfc(&nfd), "Hóa Thượng");
         assert_eq!(slugify(&nfd), "hoa-thuong");
+    }
+
+    #[test]
+    fn search_words_fold_tones_and_d_in_any_normal_form() {
+        let words = search_words("Đồng Hỷ, chữ ký số");
+        let keys: Vec<&str> = words.iter().map(|w| w.key.as_str()).collect();
+        assert_eq!(keys, ["dong", "hy", "chu", "ky", "so"]);
+        assert_eq!(words[0].exact, "đồng");
+        assert_eq!(words[2].exact, "chữ");
+        // NFD input gives the same words as NFC.
+        let nfd: String = "Đồng Hỷ, chữ ký số".nfd().collect();
+        assert_eq!(search_words(&nfd), words);
+        // Upper-case and decomposed Đ fold to d; Ư, Ơ, Ă, Â, Ê, Ô lose their marks.
+        assert_eq!(search_key("đường"), "duong");
+        assert_eq!(search_key(&"ĐƯỜNG".to_lowercase()), "duong");
+        assert_eq!(search_words("ĂÂÊÔƠƯ")[0].key, "aaeoou");
+    }
+
+    #[test]
+    fn punctuation_breaks_phrases() {
+        let words = search_words("Bộ phận một cửa. Một, cửa hàng");
+        let joined: Vec<bool> = words.iter().map(|w| w.joined).collect();
+        assert_eq!(joined, [false, true, true, true, false, false, true]);
+        assert!(search_words(&"x".repeat(41)).is_empty());
     }
 
     #[test]

@@ -47,12 +47,14 @@ pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
     "templates/van_ban.html",
     "templates/van_ban_chi_tiet.html",
     "templates/lich_cong_tac.html",
+    "templates/tim_kiem.html",
     "i18n/vi.yaml",
     "i18n/en.yaml",
     "static/css/cong.css",
     "static/js/cong.js",
     "static/js/loc.js",
     "static/js/counter.js",
+    "static/js/tim-kiem.js",
 );
 
 /// A loaded theme, ready to render.

@@ -44,6 +44,7 @@ const PAGES: &[(&str, &str)] = &[
     ("documents", "/van-ban/2145-qd-ubnd-2026/"),
     ("calendar", "/lich-cong-tac/"),
     ("calendar", "/lich-cong-tac/2026-w48/"),
+    ("search", "/tim-kiem/"),
     ("contacts", "/lien-he/"),
     ("contacts", "/co-cau-to-chuc/"),
     ("contacts", "/gioi-thieu/"),
