@@ -26,4 +26,4 @@ fi
 export CONG_VNU_JAR="$PWD/tests/node_modules/vnu-jar/build/dist/vnu.jar"
 export CONG_NODE_MODULES="$PWD/tests/node_modules"
 export CONG_CHROMIUM="$(command -v chromium)"
-exec cargo test --all-targets "$@"
+exec cargo test --all-targets --no-fail-fast "$@"
