@@ -9,11 +9,13 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod counter_support;
 
 const TARGETS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -171,31 +173,13 @@ impl Service {
             .stderr(log_file)
             .spawn()
             .expect("start cong counter serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            for _ in lines {}
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                panic!(
-                    "the service did not start; its log:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
-            }
+        let Some(addr) = counter_support::listen_address(&mut child) else {
+            let _ = child.kill();
+            panic!(
+                "the service did not start; its log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         };
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .trim()
-            .to_string();
         Service { child, addr, log }
     }
 

@@ -15,6 +15,28 @@ use std::time::Duration;
 /// A browser's user agent: the service does not count robots and command-line clients.
 pub const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
+/// The address a starting `cong counter serve` prints on its first line of standard
+/// output (`... http://127.0.0.1:PORT`), within 30 seconds.
+pub fn listen_address(child: &mut Child) -> Option<String> {
+    let stdout = child.stdout.take()?;
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = tx.send(line);
+        }
+        for _ in lines {}
+    });
+    let line = rx.recv_timeout(Duration::from_secs(30)).ok()?;
+    Some(
+        line.split("http://")
+            .nth(1)
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .trim()
+            .to_string(),
+    )
+}
+
 /// `cong counter serve` on a free loopback port, stopped when dropped.
 pub struct Service {
     child: Child,
@@ -33,27 +55,10 @@ impl Service {
             .stderr(Stdio::null())
             .spawn()
             .expect("start cong counter serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            for _ in lines {}
+        let addr = listen_address(&mut child).unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("cong counter serve did not start")
         });
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                let _ = child.kill();
-                panic!("cong counter serve did not start")
-            });
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .trim()
-            .to_string();
         Service { child, addr }
     }
 
