@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-
 use common::*;
 
 struct Running(std::process::Child);
@@ -19,24 +17,8 @@ impl Drop for Running {
 #[test]
 fn preview_reloads_shows_errors_and_follows_the_editor() {
     let dir = portal(None);
-    let port = free_port();
-    let server = Running(
-        Command::new(env!("CARGO_BIN_EXE_cong"))
-            .args([
-                "serve",
-                "--root",
-                dir.path().to_str().unwrap(),
-                "--port",
-                &port.to_string(),
-                "--now",
-                NOW,
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for_port(port, "the preview server");
+    let (child, port) = start_preview(dir.path());
+    let server = Running(child);
     let out = node_script(
         "preview.mjs",
         &[

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -46,24 +46,8 @@ fn get(url: &str) -> (u16, Vec<u8>) {
 
 impl Server {
     fn start(root: &Path) -> Server {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_cong"))
-            .args([
-                "serve",
-                "--root",
-                root.to_str().unwrap(),
-                "--port",
-                &port.to_string(),
-                "--now",
-                NOW,
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Server { child, port };
-        wait_for_port(port, "the preview server");
-        server
+        let (child, port) = start_preview(root);
+        Server { child, port }
     }
 
     fn url(&self, path: &str) -> String {

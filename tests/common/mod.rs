@@ -103,3 +103,25 @@ pub fn node_script<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> Outpu
         .output()
         .expect("node is needed for the browser tests: run `bash tests/setup.sh`")
 }
+
+/// `cong serve` of `root` on a free loopback port, with the fixed clock; returns once it
+/// answers.
+pub fn start_preview(root: &Path) -> (std::process::Child, u16) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_cong"))
+        .args([
+            "serve",
+            "--root",
+            root.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+            "--now",
+            NOW,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("failed to start cong serve");
+    wait_for_port(port, "the preview server");
+    (child, port)
+}
