@@ -6,8 +6,12 @@
 //! - `k/<bucket>.json`: postings of the folded syllables and of folded pairs of
 //!   adjacent syllables whose FNV-1a hash falls in the bucket. A syllable maps each of
 //!   its written forms (`một`, `mốt`) to a list of postings; a pair (`"mot cua"`)
-//!   maps to one. A posting is `delta * 16 + weight`: the document's number minus the
-//!   previous one's, and [`weight`].
+//!   maps to one. A list of postings is an array of `delta * 16 + weight` (the
+//!   document's number minus the previous one's, and [`weight`]) or, for a term in at
+//!   least one document in [`DENSE`], a string with one character per document, `0`
+//!   where the term is absent and `0` + weight where it is present: a word as common
+//!   as `hồ` or `sơ` then costs about one byte per document before compression, and
+//!   far less after.
 //! - `d/<chunk>.json`: title, link, date and snippet text of [`CHUNK`] documents,
 //!   fetched only for the results shown.
 //!
@@ -15,7 +19,6 @@
 //! the chunks of the results on screen.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use chrono::Datelike;
@@ -30,6 +33,9 @@ pub const SNIPPET_CHARS: usize = 600;
 pub const CHUNK: usize = 16;
 /// About this many postings per bucket; the number of buckets follows from it.
 const POSTINGS_PER_BUCKET: usize = 3000;
+/// A list of postings is written as one character per document when the word is in
+/// at least one document in this many.
+const DENSE: usize = 8;
 
 /// The index, ready to be written under [`super::INDEX_DIR`].
 pub struct Built {
@@ -61,13 +67,13 @@ fn fnv1a_more(mut h: u32, bytes: &[u8]) -> u32 {
     h
 }
 
-/// A fast hasher for the indexer's short keys.
+/// A fast hasher for the indexer's short keys, in the manner of rustc's FxHasher.
 #[derive(Default)]
 struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
-        // FNV's low bits mix poorly; the hash table indexes by them.
+        // The low bits of a product mix poorly; the hash table indexes by them.
         let h = (self.0 ^ (self.0 >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         h ^ (h >> 29)
     }
@@ -83,207 +89,265 @@ impl Hasher for Fnv {
         }
         self.0 = h;
     }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
 }
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
-/// The distinct terms of one document, with their weights.
+/// The distinct words of one document as written (before lower-casing), borrowed from
+/// its text, with how often the title and the rest hold them.
 #[derive(Default)]
-struct DocTerms {
-    /// Folded keys.
-    keys: Vec<String>,
-    /// Written forms: the form, the index of its key, its weight.
-    forms: Vec<(String, u32, u32)>,
-    /// Pairs of adjacent keys (indices into `keys`) and their weights.
-    pairs: Vec<(u32, u32, u32)>,
+struct DocWords<'a> {
+    words: Vec<&'a str>,
+    /// Title and body counts, by word.
+    counts: Vec<[u32; 2]>,
+    /// Each time two words are adjacent (indices into `words`), counted in the title
+    /// or the body.
+    pairs: Vec<(u32, u32, [u32; 2])>,
 }
 
-/// The terms of one document.
-fn terms(record: &Record) -> DocTerms {
-    // The build's texts are NFC already (see `content`); words are lower-cased one
-    // distinct word at a time rather than the whole text.
+/// The words of one record. This is the part of indexing done in parallel: the
+/// lower-casing and folding are done once per distinct word of the site, in [`Index`].
+fn words_of<'a>(record: &'a Record<'_>) -> DocWords<'a> {
     let fields = [
-        (true, record.title.as_str()),
-        (false, record.summary.as_str()),
-        (false, record.body.as_str()),
+        (0, record.title.as_ref()),
+        (1, record.summary.as_ref()),
+        (1, record.body.as_ref()),
     ];
-    let mut seen: FastMap<&str, u32> = FastMap::default();
-    let mut forms: FastMap<String, u32> = FastMap::default();
-    let mut keys: FastMap<String, u32> = FastMap::default();
-    // (key, title count, body count) by form; (title, body) by pair.
-    let mut counts: Vec<(u32, u32, u32)> = Vec::new();
-    let mut pairs: FastMap<(u32, u32), (u32, u32)> = FastMap::default();
-    for (in_title, field) in fields {
+    let mut out = DocWords::default();
+    let mut seen: FastMap<&'a str, u32> = FastMap::default();
+    for (field, text) in fields {
         let mut previous: Option<u32> = None;
-        text::for_each_word(field, |word, joined| {
-            let form = *seen.entry(word).or_insert_with(|| {
-                let lower = word.to_lowercase();
-                let next = forms.len() as u32;
-                let form = *forms.entry(lower).or_insert(next);
-                if form == next {
-                    let key = text::search_key(&word.to_lowercase());
-                    let next = keys.len() as u32;
-                    let k = *keys.entry(key).or_insert(next);
-                    counts.push((k, 0, 0));
-                }
-                form
-            });
-            let slot = &mut counts[form as usize];
-            let key = slot.0;
-            let pair = if in_title {
-                slot.1 += 1;
-                0
-            } else {
-                slot.2 += 1;
-                1
-            };
-            if let (Some(p), true) = (previous, joined) {
-                let found = pairs.entry((p, key)).or_default();
-                if pair == 0 {
-                    found.0 += 1;
-                } else {
-                    found.1 += 1;
-                }
+        text::for_each_word(text, |word, joined| {
+            let next = out.words.len() as u32;
+            let w = *seen.entry(word).or_insert(next);
+            if w == next {
+                out.words.push(word);
+                out.counts.push([0, 0]);
             }
-            previous = Some(key);
+            out.counts[w as usize][field] += 1;
+            if let (Some(p), true) = (previous, joined) {
+                let mut count = [0, 0];
+                count[field] = 1;
+                out.pairs.push((p, w, count));
+            }
+            previous = Some(w);
         });
     }
-    let mut out = DocTerms {
-        keys: vec![String::new(); keys.len()],
-        ..DocTerms::default()
-    };
-    for (key, i) in keys {
-        out.keys[i as usize] = key;
-    }
-    let mut by_form: Vec<(String, u32)> = forms.into_iter().collect();
-    by_form.sort_by_key(|(_, i)| *i);
-    out.forms = by_form
-        .into_iter()
-        .map(|(form, i)| {
-            let (key, t, b) = counts[i as usize];
-            (form, key, weight(t, b))
-        })
-        .collect();
-    out.pairs = pairs
-        .into_iter()
-        .map(|((a, b), (t, n))| (a, b, weight(t, n)))
-        .collect();
     out
 }
 
-/// Postings of every term of the site, by term number.
+/// The words of the site: each word as written, its lower-case form and its key.
 #[derive(Default)]
-struct Postings {
-    keys: Vec<String>,
-    key_ids: FastMap<String, u32>,
-    /// The forms of each key.
-    key_forms: Vec<Vec<u32>>,
-    /// Each form and its key.
+struct Vocabulary<'a> {
+    written: FastMap<&'a str, u32>,
+    /// Lower-case forms and their keys.
     forms: Vec<(String, u32)>,
     form_ids: FastMap<String, u32>,
-    pairs: Vec<(u32, u32)>,
-    pair_ids: FastMap<(u32, u32), u32>,
-    /// `doc * 16 + weight`, by form and by pair.
-    form_postings: Vec<Vec<u32>>,
-    pair_postings: Vec<Vec<u32>>,
+    /// Folded keys, with [`fnv1a`] of the key and of the key and a space.
+    keys: Vec<(String, u32, u32)>,
+    key_ids: FastMap<String, u32>,
 }
 
-impl Postings {
-    fn add(&mut self, doc: u32, terms: DocTerms) {
-        let keys: Vec<u32> = terms
-            .keys
-            .into_iter()
-            .map(|k| match self.key_ids.get(&k) {
-                Some(id) => *id,
-                None => {
-                    let id = self.keys.len() as u32;
-                    self.keys.push(k.clone());
-                    self.key_ids.insert(k, id);
-                    self.key_forms.push(Vec::new());
-                    id
-                }
-            })
-            .collect();
-        for (form, key, weight) in terms.forms {
-            let id = match self.form_ids.get(&form) {
-                Some(id) => *id,
-                None => {
-                    let id = self.forms.len() as u32;
-                    let key = keys[key as usize];
-                    self.forms.push((form.clone(), key));
-                    self.form_ids.insert(form, id);
-                    self.key_forms[key as usize].push(id);
-                    self.form_postings.push(Vec::new());
-                    id
-                }
-            };
-            self.form_postings[id as usize].push(doc * 16 + weight);
+impl<'a> Vocabulary<'a> {
+    /// The form of a word as written, added when new.
+    fn form_of(&mut self, word: &'a str) -> u32 {
+        if let Some(f) = self.written.get(word) {
+            return *f;
         }
-        for (a, b, weight) in terms.pairs {
-            let pair = (keys[a as usize], keys[b as usize]);
-            let next = self.pairs.len() as u32;
-            let id = *self.pair_ids.entry(pair).or_insert(next);
-            if id == next {
-                self.pairs.push(pair);
-                self.pair_postings.push(Vec::new());
+        let lower = word.to_lowercase();
+        let f = match self.form_ids.get(&lower) {
+            Some(f) => *f,
+            None => {
+                let key = text::search_key(&lower);
+                let k = match self.key_ids.get(&key) {
+                    Some(k) => *k,
+                    None => {
+                        let k = self.keys.len() as u32;
+                        let h = fnv1a(&key);
+                        self.keys.push((key.clone(), h, fnv1a_more(h, b" ")));
+                        self.key_ids.insert(key, k);
+                        k
+                    }
+                };
+                let f = self.forms.len() as u32;
+                self.forms.push((lower.clone(), k));
+                self.form_ids.insert(lower, f);
+                f
             }
-            self.pair_postings[id as usize].push(doc * 16 + weight);
-        }
+        };
+        self.written.insert(word, f);
+        f
     }
+}
+
+/// How postings are spread while they are gathered; each bucket of the index falls
+/// in one shard (or, for a small index, one bucket holds several shards).
+const SHARDS: usize = 256;
+
+/// A term: a form (`FORM | form`) or a pair of keys (`first << 32 | second`).
+const FORM: u64 = 1 << 63;
+
+/// One posting of a term, on its way to its shard.
+#[derive(Clone, Copy)]
+struct Entry {
+    term: u64,
+    /// [`fnv1a`] of the key or of the pair `"first second"`.
+    hash: u32,
+    /// `doc * 16 + weight`.
+    posting: u32,
+}
+
+/// The terms whose hash falls in one shard, and their postings in document order.
+#[derive(Default)]
+struct Shard {
+    ids: FastMap<u64, u32>,
+    terms: Vec<(u64, u32)>,
+    postings: Vec<Vec<u32>>,
+}
+
+impl Shard {
+    fn add(&mut self, e: Entry) {
+        let next = self.terms.len() as u32;
+        let id = *self.ids.entry(e.term).or_insert(next);
+        if id == next {
+            self.terms.push((e.term, e.hash));
+            self.postings.push(Vec::new());
+        }
+        self.postings[id as usize].push(e.posting);
+    }
+}
+
+/// The postings of one document, its words' forms given.
+fn entries(
+    doc: u32,
+    words: &DocWords<'_>,
+    forms: &[u32],
+    vocabulary: &Vocabulary<'_>,
+) -> Vec<Entry> {
+    // Words written differently (`Một`, `một`) count as one form, and their pairs
+    // as one pair.
+    let mut counted: Vec<(u64, [u32; 2])> = forms
+        .iter()
+        .zip(&words.counts)
+        .map(|(f, c)| (FORM | u64::from(*f), *c))
+        .collect();
+    counted.extend(words.pairs.iter().map(|(a, b, c)| {
+        let ka = vocabulary.forms[forms[*a as usize] as usize].1;
+        let kb = vocabulary.forms[forms[*b as usize] as usize].1;
+        (u64::from(ka) << 32 | u64::from(kb), *c)
+    }));
+    counted.sort_unstable_by_key(|(term, _)| *term);
+    let mut out: Vec<Entry> = Vec::with_capacity(counted.len());
+    let mut i = 0;
+    while i < counted.len() {
+        let term = counted[i].0;
+        let [mut t, mut b] = counted[i].1;
+        i += 1;
+        while i < counted.len() && counted[i].0 == term {
+            t += counted[i].1[0];
+            b += counted[i].1[1];
+            i += 1;
+        }
+        let hash = if term & FORM != 0 {
+            let form = &vocabulary.forms[(term & !FORM) as usize];
+            vocabulary.keys[form.1 as usize].1
+        } else {
+            let first = &vocabulary.keys[(term >> 32) as usize];
+            let second = &vocabulary.keys[(term & 0xffff_ffff) as usize];
+            fnv1a_more(first.2, second.0.as_bytes())
+        };
+        out.push(Entry {
+            term,
+            hash,
+            posting: doc * 16 + weight(t, b),
+        });
+    }
+    out
 }
 
 /// Builds the index of `records` (in any order), the units' names and links, and the
 /// facets' names.
-pub fn build(mut records: Vec<Record>, units: &[(String, String)], facets: &[String]) -> Built {
+pub fn build(mut records: Vec<Record<'_>>, units: &[(String, String)], facets: &[String]) -> Built {
     records.sort_by(|a, b| {
         (a.unit, a.facet)
             .cmp(&(b.unit, b.facet))
             .then_with(|| b.date.cmp(&a.date))
             .then_with(|| a.url.cmp(&b.url))
     });
-    let mut all = Postings::default();
-    // Documents are read in parallel a batch at a time, and merged in order while
-    // the next batch is read.
-    const BATCH: usize = 512;
-    let read = |n: usize| -> Vec<DocTerms> {
-        records
-            .get(n * BATCH..((n + 1) * BATCH).min(records.len()))
-            .unwrap_or_default()
+    let records = &records[..];
+    let started = std::time::Instant::now();
+    let mut vocabulary = Vocabulary::default();
+    let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
+    let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
+    // A batch of documents at a time: their words are read in parallel, new words
+    // are added to the vocabulary, each document's postings are made in parallel and
+    // spread to the shards in document order, and the shards take them in parallel.
+    const BATCH: usize = 1024;
+    for (n, batch) in records.chunks(BATCH).enumerate() {
+        let words: Vec<DocWords<'_>> = batch.par_iter().map(words_of).collect();
+        let known = &vocabulary;
+        let mut forms: Vec<Vec<u32>> = words
             .par_iter()
-            .map(terms)
-            .collect()
-    };
-    let mut batch = read(0);
-    for n in 0..records.len().div_ceil(BATCH) {
-        let merge = |all: &mut Postings| {
-            for (i, t) in batch.into_iter().enumerate() {
-                all.add((n * BATCH + i) as u32, t);
+            .map(|w| {
+                w.words
+                    .iter()
+                    .map(|word| known.written.get(word).copied().unwrap_or(u32::MAX))
+                    .collect()
+            })
+            .collect();
+        for (w, f) in words.iter().zip(&mut forms) {
+            for (word, form) in w.words.iter().zip(f.iter_mut()) {
+                if *form == u32::MAX {
+                    *form = vocabulary.form_of(word);
+                }
             }
-        };
-        let ((), next) = rayon::join(|| merge(&mut all), || read(n + 1));
-        batch = next;
+        }
+        let known = &vocabulary;
+        let first = (n * BATCH) as u32;
+        let made: Vec<Vec<Entry>> = words
+            .par_iter()
+            .zip(&forms)
+            .enumerate()
+            .map(|(i, (w, f))| entries(first + i as u32, w, f, known))
+            .collect();
+        for e in made.iter().flatten() {
+            spread[e.hash as usize % SHARDS].push(*e);
+        }
+        shards
+            .par_iter_mut()
+            .zip(&mut spread)
+            .for_each(|(shard, entries)| entries.drain(..).for_each(|e| shard.add(e)));
     }
-    let count: usize = all.form_postings.iter().map(Vec::len).sum::<usize>()
-        + all.pair_postings.iter().map(Vec::len).sum::<usize>();
+    log::debug!("search: postings gathered in {:.0?}", started.elapsed());
+    let count: usize = shards.iter().flat_map(|s| &s.postings).map(Vec::len).sum();
     let buckets = (count / POSTINGS_PER_BUCKET)
         .max(1)
         .next_power_of_two()
         .min(1 << 16);
     let mask = buckets as u32 - 1;
-    // Keys and pairs by bucket.
-    let mut by_bucket: Vec<(Vec<u32>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); buckets];
-    for (id, key) in all.keys.iter().enumerate() {
-        by_bucket[(fnv1a(key) & mask) as usize].0.push(id as u32);
+    // The terms of each bucket, by shard and number in the shard.
+    let mut by_bucket: Vec<Vec<(u32, u32)>> = vec![Vec::new(); buckets];
+    for (s, shard) in shards.iter().enumerate() {
+        for (i, (_, hash)) in shard.terms.iter().enumerate() {
+            by_bucket[(hash & mask) as usize].push((s as u32, i as u32));
+        }
     }
-    for (id, (a, b)) in all.pairs.iter().enumerate() {
-        let h = fnv1a_more(fnv1a(&all.keys[*a as usize]), b" ");
-        let h = fnv1a_more(h, all.keys[*b as usize].as_bytes());
-        by_bucket[(h & mask) as usize].1.push(id as u32);
-    }
+    let documents = records.len();
     let mut files: Vec<(String, Vec<u8>)> = by_bucket
         .par_iter()
         .enumerate()
-        .map(|(b, (keys, pairs))| (format!("k/{b}.json"), bucket_json(&all, keys, pairs)))
+        .map(|(b, terms)| {
+            (
+                format!("k/{b}.json"),
+                bucket_json(&vocabulary, &shards, terms, documents),
+            )
+        })
         .collect();
     files.extend(
         records
@@ -294,7 +358,7 @@ pub fn build(mut records: Vec<Record>, units: &[(String, String)], facets: &[Str
     );
     files.push((
         "meta.json".into(),
-        meta_json(&records, units, facets, buckets),
+        meta_json(records, units, facets, buckets),
     ));
     let mut h = std::hash::DefaultHasher::new();
     for (path, bytes) in &files {
@@ -303,81 +367,105 @@ pub fn build(mut records: Vec<Record>, units: &[(String, String)], facets: &[Str
     Built {
         files,
         version: format!("{:x}", h.finish()),
-        documents: records.len(),
+        documents,
     }
 }
 
-/// Writes postings `doc * 16 + weight` as `delta * 16 + weight`.
-fn push_postings(out: &mut String, postings: &[u32]) {
-    out.push('[');
+/// Writes a list of postings `doc * 16 + weight`: as an array of `delta * 16 + weight`
+/// (the document's number minus the previous one's), or, for a word in at least one
+/// document in [`DENSE`], as a string with one character per document, `0` where the
+/// word is absent and `0` + weight where it is present, without the trailing `0`s.
+fn push_postings(out: &mut Vec<u8>, postings: &[u32], documents: usize) {
+    if postings.len() * DENSE >= documents {
+        out.push(b'"');
+        let mut next = 0;
+        for p in postings {
+            let doc = (p >> 4) as usize;
+            out.resize(out.len() + doc - next, b'0');
+            out.push(b'0' + (p & 15) as u8);
+            next = doc + 1;
+        }
+        out.push(b'"');
+        return;
+    }
+    out.push(b'[');
     let mut last = 0;
+    let mut digits = itoa::Buffer::new();
     for (i, p) in postings.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
         let doc = p >> 4;
-        let _ = write!(out, "{}", ((doc - last) << 4) | (p & 15));
+        out.extend_from_slice(digits.format(((doc - last) << 4) | (p & 15)).as_bytes());
         last = doc;
     }
-    out.push(']');
+    out.push(b']');
 }
 
-/// A bucket's postings, as JSON: `{"mot":{"một":[…],"mốt":[…]},"mot cua":[…]}`.
-fn bucket_json(all: &Postings, keys: &[u32], pairs: &[u32]) -> Vec<u8> {
-    let mut keys: Vec<&str> = keys
-        .iter()
-        .map(|k| all.keys[*k as usize].as_str())
-        .collect();
-    keys.sort_unstable();
-    let mut pairs: Vec<(&str, &str, u32)> = pairs
-        .iter()
-        .map(|p| {
-            let (a, b) = all.pairs[*p as usize];
-            (
-                all.keys[a as usize].as_str(),
-                all.keys[b as usize].as_str(),
-                *p,
-            )
-        })
-        .collect();
-    pairs.sort_unstable();
-    let mut out = String::from("{");
-    for key in keys {
-        if out.len() > 1 {
-            out.push(',');
+/// A bucket's postings, as JSON: `{"mot":{"một":[…],"mốt":[…]},"mot cua":[…]}`, keys
+/// and forms in byte order, then pairs.
+fn bucket_json(
+    vocabulary: &Vocabulary<'_>,
+    shards: &[Shard],
+    terms: &[(u32, u32)],
+    documents: usize,
+) -> Vec<u8> {
+    // (key, form, postings) and (first key, second key, postings).
+    let mut forms: Vec<(&str, &str, &[u32])> = Vec::new();
+    let mut pairs: Vec<(&str, &str, &[u32])> = Vec::new();
+    for (s, i) in terms {
+        let shard = &shards[*s as usize];
+        let term = shard.terms[*i as usize].0;
+        let postings = &shard.postings[*i as usize][..];
+        if term & FORM != 0 {
+            let (form, key) = &vocabulary.forms[(term & !FORM) as usize];
+            forms.push((&vocabulary.keys[*key as usize].0, form, postings));
+        } else {
+            let first = &vocabulary.keys[(term >> 32) as usize].0;
+            let second = &vocabulary.keys[(term & 0xffff_ffff) as usize].0;
+            pairs.push((first, second, postings));
         }
-        push_json_string(&mut out, key);
-        out.push_str(":{");
-        let mut forms: Vec<u32> = all.key_forms[all.key_ids[key] as usize].clone();
-        forms.sort_unstable_by(|a, b| all.forms[*a as usize].0.cmp(&all.forms[*b as usize].0));
-        for (i, f) in forms.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_json_string(&mut out, &all.forms[*f as usize].0);
-            out.push(':');
-            push_postings(&mut out, &all.form_postings[*f as usize]);
-        }
-        out.push('}');
     }
-    for (a, b, p) in pairs {
+    forms.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    pairs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut out = vec![b'{'];
+    let mut key = None;
+    for (k, form, postings) in forms {
+        if key != Some(k) {
+            if key.is_some() {
+                out.extend_from_slice(b"},");
+            }
+            push_json_string(&mut out, k);
+            out.extend_from_slice(b":{");
+            key = Some(k);
+        } else {
+            out.push(b',');
+        }
+        push_json_string(&mut out, form);
+        out.push(b':');
+        push_postings(&mut out, postings, documents);
+    }
+    if key.is_some() {
+        out.push(b'}');
+    }
+    for (a, b, postings) in pairs {
         if out.len() > 1 {
-            out.push(',');
+            out.push(b',');
         }
         push_json_string(&mut out, &format!("{a} {b}"));
-        out.push(':');
-        push_postings(&mut out, &all.pair_postings[p as usize]);
+        out.push(b':');
+        push_postings(&mut out, postings, documents);
     }
-    out.push('}');
-    out.into_bytes()
+    out.push(b'}');
+    out
 }
 
-fn push_json_string(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+fn push_json_string(out: &mut Vec<u8>, s: &str) {
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// Title, link, date and snippet text of each document of a chunk.
-fn chunk_json(records: &[Record]) -> Vec<u8> {
+fn chunk_json(records: &[Record<'_>]) -> Vec<u8> {
     let docs: Vec<serde_json::Value> = records
         .iter()
         .map(|r| {
@@ -393,7 +481,7 @@ fn chunk_json(records: &[Record]) -> Vec<u8> {
 }
 
 /// Months since January 2000 (0 when undated), as one character per document.
-fn month_char(r: &Record) -> char {
+fn month_char(r: &Record<'_>) -> char {
     let months = r
         .date
         .map(|d| {
@@ -405,7 +493,7 @@ fn month_char(r: &Record) -> char {
 }
 
 fn meta_json(
-    records: &[Record],
+    records: &[Record<'_>],
     units: &[(String, String)],
     facets: &[String],
     buckets: usize,

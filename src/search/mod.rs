@@ -3,13 +3,14 @@
 //! The build already holds every searchable text: the articles' and pages' titles,
 //! summaries and the plain text of their rendered Markdown, and the procedures' and
 //! documents' data. [`pages`] turns them into [`Record`]s, [`index::build`] writes a
-//! sharded inverted index keyed by folded syllables (see `docs/search.md`), and each
+//! sharded inverted index keyed by folded syllables (see `index`), and each
 //! unit gets a search page at `/<unit>/tim-kiem/` that `tim-kiem.js` brings to life.
 //! [`query`] ranks results the way the script does, for the tests.
 
 pub mod index;
 pub mod query;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -32,33 +33,32 @@ const SEARCHABLE_DATA: &[(&str, &str)] = &[
     ("van_ban_chi_tiet.html", "Văn bản"),
 ];
 
-/// One searchable page.
+/// One searchable page, borrowing the texts the build holds.
 #[derive(Debug, Clone)]
-pub struct Record {
+pub struct Record<'a> {
     pub unit: usize,
     /// Index into the facets (categories, then kinds of page).
     pub facet: usize,
-    pub title: String,
+    pub title: Cow<'a, str>,
     /// The link, with the site's path prefix.
     pub url: String,
     pub date: Option<DateTime<FixedOffset>>,
     /// A summary written apart from the body, when there is one.
-    pub summary: String,
-    pub body: String,
+    pub summary: Cow<'a, str>,
+    pub body: Cow<'a, str>,
 }
 
 /// Indexes the site and adds the search pages and the index files.
 pub fn pages(site: &mut Site) -> Result<()> {
     let started = std::time::Instant::now();
     let facets = facet_names(site);
-    let records = records(site, &facets);
     let units: Vec<(String, String)> = site
         .content
         .units
         .iter()
         .map(|u| (u.config.name.vi.clone(), site.base.url(&u.path)))
         .collect();
-    let built = index::build(records, &units, &facets);
+    let built = index::build(records(site, &facets), &units, &facets);
     log::debug!(
         "search: {} documents, {} files, {} bytes in {:.0?}",
         built.documents,
@@ -119,12 +119,12 @@ fn facet_names(site: &Site) -> Vec<String> {
 }
 
 /// Every searchable page, from what the build already holds.
-fn records(site: &Site, facets: &[String]) -> Vec<Record> {
+fn records<'a>(site: &'a Site, facets: &[String]) -> Vec<Record<'a>> {
     let categories = &site.content.site.categories;
     let facet_of = |name: &str| facets.iter().position(|f| f == name).unwrap_or(0);
     let news = facet_of("Tin tức");
     let page = facet_of("Trang");
-    let mut records: Vec<Record> = site
+    let mut records: Vec<Record<'_>> = site
         .content
         .documents
         .par_iter()
@@ -136,11 +136,11 @@ fn records(site: &Site, facets: &[String]) -> Vec<Record> {
                 (Some(c), true) => categories.iter().position(|d| &d.slug == c).unwrap_or(news),
                 (None, true) => news,
             },
-            title: doc.front.title.clone(),
+            title: Cow::Borrowed(&doc.front.title),
             url: site.base.url(&doc.url),
             date: doc.date,
-            summary: doc.front.summary.clone().unwrap_or_default(),
-            body: r.text.clone(),
+            summary: Cow::Borrowed(doc.front.summary.as_deref().unwrap_or_default()),
+            body: Cow::Borrowed(&r.text),
         })
         .collect();
     for p in &site.data_pages {
@@ -159,11 +159,11 @@ fn records(site: &Site, facets: &[String]) -> Vec<Record> {
         records.push(Record {
             unit: p.unit,
             facet: facet_of(kind),
-            title: text::nfc(&p.title).into_owned(),
+            title: text::nfc(&p.title),
             url: site.base.url(&p.path),
             date,
-            summary: String::new(),
-            body,
+            summary: Cow::Borrowed(""),
+            body: Cow::Owned(body),
         });
     }
     records
@@ -202,13 +202,25 @@ fn strings_of(value: &serde_json::Value, out: &mut String) {
     }
 }
 
-/// The text a result's snippet is cut from: the summary, then the start of the body.
-fn snippet_source(record: &Record) -> String {
-    let joined = if record.summary.is_empty() {
-        record.body.clone()
-    } else {
-        format!("{}\n{}", record.summary, record.body)
-    };
-    let flat = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+/// The text a result's snippet is cut from: the summary, then the start of the body,
+/// with runs of white space as one space.
+fn snippet_source(record: &Record<'_>) -> String {
+    let mut flat = String::new();
+    let mut chars = 0;
+    let words = record
+        .summary
+        .split_whitespace()
+        .chain(record.body.split_whitespace());
+    for word in words {
+        if chars > index::SNIPPET_CHARS {
+            break;
+        }
+        if !flat.is_empty() {
+            flat.push(' ');
+            chars += 1;
+        }
+        flat.push_str(word);
+        chars += word.chars().count();
+    }
     text::truncate_words(&flat, index::SNIPPET_CHARS)
 }

@@ -42,8 +42,17 @@ pub fn term_score(weight: u32) -> f64 {
     (if weight & 8 != 0 { 10.0 } else { 0.0 }) + 1.0 + f64::from(weight & 7) / 2.0
 }
 
-/// Documents and weights of a list of postings `[delta * 16 + weight, …]`.
+/// Documents and weights of a list of postings: `[delta * 16 + weight, …]`, or a
+/// string of one character per document, `0` + weight (`0` where absent).
 fn postings(list: &Value) -> Vec<(u32, u32)> {
+    if let Some(dense) = list.as_str() {
+        return dense
+            .bytes()
+            .enumerate()
+            .filter(|(_, c)| *c > b'0')
+            .map(|(doc, c)| (doc as u32, u32::from(c - b'0')))
+            .collect();
+    }
     let mut doc = 0;
     list.as_array()
         .map(|a| {
@@ -192,20 +201,20 @@ mod tests {
     use super::super::{index, Record};
     use super::*;
 
-    fn record(title: &str, body: &str, day: u32) -> Record {
+    fn record(title: &str, body: &str, day: u32) -> Record<'static> {
         Record {
             unit: 0,
             facet: 0,
-            title: title.into(),
+            title: title.to_owned().into(),
             url: format!("/{}/", text::slugify(title)),
             date: chrono::DateTime::parse_from_rfc3339(&format!("2021-03-{day:02}T08:00:00+07:00"))
                 .ok(),
-            summary: String::new(),
-            body: body.into(),
+            summary: "".into(),
+            body: body.to_owned().into(),
         }
     }
 
-    fn titles(records: Vec<Record>, query: &str) -> Vec<String> {
+    fn titles(records: Vec<Record<'_>>, query: &str) -> Vec<String> {
         let built = index::build(records, &[("Huyện".into(), "/".into())], &["Tin".into()]);
         let files: HashMap<String, Vec<u8>> = built.files.into_iter().collect();
         let fetch = |p: &str| files.get(p).cloned();

@@ -1,5 +1,5 @@
 // Search in the browser, over the index the build writes under tim-kiem/chi-muc/
-// (see docs/search.md). Words are folded as the build folds them: NFC, lower case,
+// (see src/search/index.rs). Words are folded as the build folds them: NFC, lower case,
 // tones and letter marks stripped, đ as d. Ranking follows src/search/query.rs:
 // syllables found, then syllables with the query's exact tones, then adjacent pairs
 // (phrases), then a score where a title counts ten times a body, then newer first.
@@ -85,9 +85,17 @@
     return (w & 8 ? 10 : 0) + 1 + (w & 7) / 2;
   }
 
-  // [doc, weight] of each posting `delta * 16 + weight`.
+  // [doc, weight] of each posting: `delta * 16 + weight` in an array, or one character
+  // per document in a string, "0" + weight ("0" where absent).
   function postings(list) {
     var out = [];
+    if (typeof list === "string") {
+      for (var j = 0; j < list.length; j++) {
+        var w = list.charCodeAt(j) - 48;
+        if (w > 0) out.push([j, w]);
+      }
+      return out;
+    }
     var doc = 0;
     for (var i = 0; i < list.length; i++) {
       doc += Math.floor(list[i] / 16);
@@ -141,7 +149,7 @@
     });
     for (var i = 0; i + 1 < ws.length; i++) {
       var pair = entries[ws[i].key + " " + ws[i + 1].key];
-      if (!Array.isArray(pair)) continue;
+      if (!Array.isArray(pair) && typeof pair !== "string") continue;
       postings(pair).forEach(function (p) {
         var h = hit(p[0]);
         h.phrase += 1;
