@@ -1159,12 +1159,8 @@ pub fn assets(site: &mut Site, documents: bool) {
         site.output
             .retain(|_, f| !matches!(f, crate::output::File::Copy(_)));
     }
-    for (path, file) in site.data_files.clone() {
-        match file {
-            crate::output::File::Bytes(bytes) => site.output.add(path, bytes.as_ref().clone()),
-            crate::output::File::Copy(source) => site.output.copy(path, source),
-            crate::output::File::Written(_) => {}
-        }
+    for (path, file) in &site.data_files {
+        site.output.insert(path.clone(), file.clone());
     }
     for (path, bytes) in &site.theme.assets {
         site.output.add(

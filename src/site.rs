@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use chrono::{DateTime, Datelike, FixedOffset};
@@ -226,17 +226,17 @@ impl Site {
         site.step("markdown", Site::markdown)?;
         site.step("index", Site::index)?;
         site.step("data", Site::data)?;
-        let started = Instant::now();
+        let started = (Instant::now(), cpu_time());
         let pages = site.render_changed(memo)?;
-        log::debug!("render: {pages} pages in {:.0?}", started.elapsed());
+        log::debug!("render: {pages} pages in {}", since(started));
         site.step("feeds", Site::feeds)?;
         Ok(site)
     }
 
     fn step(&mut self, name: &str, phase: fn(&mut Site) -> Result<()>) -> Result<()> {
-        let started = Instant::now();
+        let started = (Instant::now(), cpu_time());
         phase(self)?;
-        log::debug!("{name}: {:.0?}", started.elapsed());
+        log::debug!("{name}: {}", since(started));
         Ok(())
     }
 
@@ -715,5 +715,25 @@ impl Site {
                 .count(),
             units: self.content.units.len(),
         }
+    }
+}
+
+/// The processor time this process has used so far, where the system tells it
+/// (`/proc/self/stat` on Linux, in ticks of 10 ms).
+pub(crate) fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses.
+    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split(' ');
+    let user: u64 = fields.nth(11)?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
+}
+
+/// Wall time since `started`, and processor time when known: `1.20s (2.10s cpu)`.
+pub(crate) fn since(started: (Instant, Option<Duration>)) -> String {
+    let wall = started.0.elapsed();
+    match (started.1, cpu_time()) {
+        (Some(a), Some(b)) => format!("{wall:.2?} ({:.2}s cpu)", (b - a).as_secs_f64()),
+        _ => format!("{wall:.2?}"),
     }
 }

@@ -18,9 +18,11 @@
 //! A query fetches `meta.json`, one bucket per syllable and per adjacent pair, and
 //! the chunks of the results on screen.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use anyhow::Result;
 use chrono::Datelike;
 use rayon::prelude::*;
 
@@ -32,19 +34,21 @@ pub const SNIPPET_CHARS: usize = 600;
 /// Documents per metadata chunk.
 pub const CHUNK: usize = 16;
 /// About this many postings per bucket; the number of buckets follows from it.
-const POSTINGS_PER_BUCKET: usize = 3000;
+const POSTINGS_PER_BUCKET: usize = 6000;
 /// A list of postings is written as one character per document when the word is in
 /// at least one document in this many.
 const DENSE: usize = 8;
 
-/// The index, ready to be written under [`super::INDEX_DIR`].
-pub struct Built {
-    /// Paths relative to the index folder, and contents.
-    pub files: Vec<(String, Vec<u8>)>,
+/// The index, handed file by file to the caller as it is made.
+pub struct Built<T> {
+    /// Paths relative to the index folder, and what the caller made of each file.
+    pub files: Vec<(String, T)>,
     /// A digest of every file, to tell browsers' caches apart.
     pub version: String,
     /// The number of documents.
     pub documents: usize,
+    /// The size of all the files.
+    pub bytes: usize,
 }
 
 /// The weight of a syllable or pair in a document: whether the title holds it (8) and
@@ -121,6 +125,10 @@ fn words_of<'a>(record: &'a Record<'_>) -> DocWords<'a> {
     ];
     let mut out = DocWords::default();
     let mut seen: FastMap<&'a str, u32> = FastMap::default();
+    seen.reserve(512);
+    out.words.reserve(512);
+    out.counts.reserve(512);
+    out.pairs.reserve(1024);
     for (field, text) in fields {
         let mut previous: Option<u32> = None;
         text::for_each_word(text, |word, joined| {
@@ -208,7 +216,49 @@ struct Entry {
 struct Shard {
     ids: FastMap<u64, u32>,
     terms: Vec<(u64, u32)>,
-    postings: Vec<Vec<u32>>,
+    postings: Vec<Postings>,
+}
+
+/// A list of postings as it is written in a sparse list, `delta * 16 + weight`, seven
+/// bits to a byte (LEB128): mostly one byte per posting.
+#[derive(Default)]
+struct Postings {
+    /// The number of postings.
+    len: u32,
+    /// The document of the last posting.
+    last: u32,
+    bytes: Vec<u8>,
+}
+
+impl Postings {
+    fn push(&mut self, posting: u32) {
+        let doc = posting >> 4;
+        let mut n = ((doc - self.last) << 4) | (posting & 15);
+        while n >= 0x80 {
+            self.bytes.push((n & 0x7f) as u8 | 0x80);
+            n >>= 7;
+        }
+        self.bytes.push(n as u8);
+        self.len += 1;
+        self.last = doc;
+    }
+
+    /// Each `delta * 16 + weight`.
+    fn deltas(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut bytes = self.bytes.iter();
+        std::iter::from_fn(move || {
+            let mut n = 0u32;
+            let mut shift = 0;
+            loop {
+                let b = *bytes.next()?;
+                n |= u32::from(b & 0x7f) << shift;
+                if b < 0x80 {
+                    return Some(n);
+                }
+                shift += 7;
+            }
+        })
+    }
 }
 
 impl Shard {
@@ -217,7 +267,7 @@ impl Shard {
         let id = *self.ids.entry(e.term).or_insert(next);
         if id == next {
             self.terms.push((e.term, e.hash));
-            self.postings.push(Vec::new());
+            self.postings.push(Postings::default());
         }
         self.postings[id as usize].push(e.posting);
     }
@@ -232,48 +282,57 @@ fn entries(
 ) -> Vec<Entry> {
     // Words written differently (`Một`, `một`) count as one form, and their pairs
     // as one pair.
-    let mut counted: Vec<(u64, [u32; 2])> = forms
-        .iter()
-        .zip(&words.counts)
-        .map(|(f, c)| (FORM | u64::from(*f), *c))
-        .collect();
-    counted.extend(words.pairs.iter().map(|(a, b, c)| {
+    let mut counted: Vec<(u64, [u32; 2])> =
+        Vec::with_capacity(words.words.len() + words.pairs.len());
+    let mut at: FastMap<u64, u32> = FastMap::default();
+    at.reserve(counted.capacity());
+    let mut count = |term: u64, c: [u32; 2]| {
+        let next = counted.len() as u32;
+        let i = *at.entry(term).or_insert(next);
+        if i == next {
+            counted.push((term, c));
+        } else {
+            let slot = &mut counted[i as usize].1;
+            slot[0] += c[0];
+            slot[1] += c[1];
+        }
+    };
+    for (f, c) in forms.iter().zip(&words.counts) {
+        count(FORM | u64::from(*f), *c);
+    }
+    for (a, b, c) in &words.pairs {
         let ka = vocabulary.forms[forms[*a as usize] as usize].1;
         let kb = vocabulary.forms[forms[*b as usize] as usize].1;
-        (u64::from(ka) << 32 | u64::from(kb), *c)
-    }));
-    counted.sort_unstable_by_key(|(term, _)| *term);
-    let mut out: Vec<Entry> = Vec::with_capacity(counted.len());
-    let mut i = 0;
-    while i < counted.len() {
-        let term = counted[i].0;
-        let [mut t, mut b] = counted[i].1;
-        i += 1;
-        while i < counted.len() && counted[i].0 == term {
-            t += counted[i].1[0];
-            b += counted[i].1[1];
-            i += 1;
-        }
-        let hash = if term & FORM != 0 {
-            let form = &vocabulary.forms[(term & !FORM) as usize];
-            vocabulary.keys[form.1 as usize].1
-        } else {
-            let first = &vocabulary.keys[(term >> 32) as usize];
-            let second = &vocabulary.keys[(term & 0xffff_ffff) as usize];
-            fnv1a_more(first.2, second.0.as_bytes())
-        };
-        out.push(Entry {
-            term,
-            hash,
-            posting: doc * 16 + weight(t, b),
-        });
+        count(u64::from(ka) << 32 | u64::from(kb), *c);
     }
-    out
+    counted
+        .into_iter()
+        .map(|(term, [t, b])| {
+            let hash = if term & FORM != 0 {
+                let form = &vocabulary.forms[(term & !FORM) as usize];
+                vocabulary.keys[form.1 as usize].1
+            } else {
+                let first = &vocabulary.keys[(term >> 32) as usize];
+                let second = &vocabulary.keys[(term & 0xffff_ffff) as usize];
+                fnv1a_more(first.2, second.0.as_bytes())
+            };
+            Entry {
+                term,
+                hash,
+                posting: doc * 16 + weight(t, b),
+            }
+        })
+        .collect()
 }
 
 /// Builds the index of `records` (in any order), the units' names and links, and the
-/// facets' names.
-pub fn build(mut records: Vec<Record<'_>>, units: &[(String, String)], facets: &[String]) -> Built {
+/// facets' names, handing each file to `keep` (which may write it) as it is made.
+pub fn build<T: Send>(
+    mut records: Vec<Record<'_>>,
+    units: &[(String, String)],
+    facets: &[String],
+    keep: &(dyn Fn(&str, Vec<u8>) -> Result<T> + Sync),
+) -> Result<Built<T>> {
     records.sort_by(|a, b| {
         (a.unit, a.facet)
             .cmp(&(b.unit, b.facet))
@@ -325,7 +384,11 @@ pub fn build(mut records: Vec<Record<'_>>, units: &[(String, String)], facets: &
             .for_each(|(shard, entries)| entries.drain(..).for_each(|e| shard.add(e)));
     }
     log::debug!("search: postings gathered in {:.0?}", started.elapsed());
-    let count: usize = shards.iter().flat_map(|s| &s.postings).map(Vec::len).sum();
+    let count: usize = shards
+        .iter()
+        .flat_map(|s| &s.postings)
+        .map(|p| p.len as usize)
+        .sum();
     let buckets = (count / POSTINGS_PER_BUCKET)
         .max(1)
         .next_power_of_two()
@@ -339,65 +402,76 @@ pub fn build(mut records: Vec<Record<'_>>, units: &[(String, String)], facets: &
         }
     }
     let documents = records.len();
-    let mut files: Vec<(String, Vec<u8>)> = by_bucket
+    // Each file is handed over as soon as it is made: (path, digest, size, kept).
+    let made = |path: String, bytes: Vec<u8>| -> Result<(String, u64, usize, T)> {
+        let mut h = std::hash::DefaultHasher::new();
+        bytes.hash(&mut h);
+        let (digest, size) = (h.finish(), bytes.len());
+        let kept = keep(&path, bytes)?;
+        Ok((path, digest, size, kept))
+    };
+    let mut files: Vec<(String, u64, usize, T)> = by_bucket
         .par_iter()
         .enumerate()
         .map(|(b, terms)| {
-            (
+            made(
                 format!("k/{b}.json"),
                 bucket_json(&vocabulary, &shards, terms, documents),
             )
         })
-        .collect();
+        .collect::<Result<_>>()?;
+    drop(shards);
     files.extend(
         records
             .par_chunks(CHUNK)
             .enumerate()
-            .map(|(n, chunk)| (format!("d/{n}.json"), chunk_json(chunk)))
-            .collect::<Vec<_>>(),
+            .map(|(n, chunk)| made(format!("d/{n}.json"), chunk_json(chunk)))
+            .collect::<Result<Vec<_>>>()?,
     );
-    files.push((
+    files.push(made(
         "meta.json".into(),
         meta_json(records, units, facets, buckets),
-    ));
+    )?);
     let mut h = std::hash::DefaultHasher::new();
-    for (path, bytes) in &files {
-        (path, bytes).hash(&mut h);
+    for (path, digest, _, _) in &files {
+        (path, digest).hash(&mut h);
     }
-    Built {
-        files,
+    Ok(Built {
         version: format!("{:x}", h.finish()),
         documents,
-    }
+        bytes: files.iter().map(|f| f.2).sum(),
+        files: files
+            .into_iter()
+            .map(|(path, _, _, kept)| (path, kept))
+            .collect(),
+    })
 }
 
 /// Writes a list of postings `doc * 16 + weight`: as an array of `delta * 16 + weight`
 /// (the document's number minus the previous one's), or, for a word in at least one
 /// document in [`DENSE`], as a string with one character per document, `0` where the
 /// word is absent and `0` + weight where it is present, without the trailing `0`s.
-fn push_postings(out: &mut Vec<u8>, postings: &[u32], documents: usize) {
-    if postings.len() * DENSE >= documents {
+fn push_postings(out: &mut Vec<u8>, postings: &Postings, documents: usize) {
+    if postings.len as usize * DENSE >= documents {
         out.push(b'"');
-        let mut next = 0;
-        for p in postings {
-            let doc = (p >> 4) as usize;
-            out.resize(out.len() + doc - next, b'0');
-            out.push(b'0' + (p & 15) as u8);
-            next = doc + 1;
+        let mut doc = 0;
+        for (i, n) in postings.deltas().enumerate() {
+            let gap = (n >> 4) as usize - usize::from(i > 0);
+            out.resize(out.len() + gap, b'0');
+            out.push(b'0' + (n & 15) as u8);
+            doc += (n >> 4) as usize;
         }
+        debug_assert_eq!(doc, postings.last as usize);
         out.push(b'"');
         return;
     }
     out.push(b'[');
-    let mut last = 0;
     let mut digits = itoa::Buffer::new();
-    for (i, p) in postings.iter().enumerate() {
+    for (i, n) in postings.deltas().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let doc = p >> 4;
-        out.extend_from_slice(digits.format(((doc - last) << 4) | (p & 15)).as_bytes());
-        last = doc;
+        out.extend_from_slice(digits.format(n).as_bytes());
     }
     out.push(b']');
 }
@@ -411,12 +485,12 @@ fn bucket_json(
     documents: usize,
 ) -> Vec<u8> {
     // (key, form, postings) and (first key, second key, postings).
-    let mut forms: Vec<(&str, &str, &[u32])> = Vec::new();
-    let mut pairs: Vec<(&str, &str, &[u32])> = Vec::new();
+    let mut forms: Vec<(&str, &str, &Postings)> = Vec::new();
+    let mut pairs: Vec<(&str, &str, &Postings)> = Vec::new();
     for (s, i) in terms {
         let shard = &shards[*s as usize];
         let term = shard.terms[*i as usize].0;
-        let postings = &shard.postings[*i as usize][..];
+        let postings = &shard.postings[*i as usize];
         if term & FORM != 0 {
             let (form, key) = &vocabulary.forms[(term & !FORM) as usize];
             forms.push((&vocabulary.keys[*key as usize].0, form, postings));
@@ -466,15 +540,15 @@ fn push_json_string(out: &mut Vec<u8>, s: &str) {
 
 /// Title, link, date and snippet text of each document of a chunk.
 fn chunk_json(records: &[Record<'_>]) -> Vec<u8> {
-    let docs: Vec<serde_json::Value> = records
+    let docs: Vec<[Cow<'_, str>; 4]> = records
         .iter()
         .map(|r| {
-            serde_json::json!([
-                r.title,
-                r.url,
-                r.date.as_ref().map(text::format_date).unwrap_or_default(),
-                super::snippet_source(r),
-            ])
+            [
+                Cow::Borrowed(r.title.as_ref()),
+                Cow::Borrowed(r.url.as_str()),
+                Cow::Owned(r.date.as_ref().map(text::format_date).unwrap_or_default()),
+                Cow::Owned(super::snippet_source(r)),
+            ]
         })
         .collect();
     serde_json::to_vec(&docs).unwrap_or_default()

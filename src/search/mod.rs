@@ -11,7 +11,6 @@ pub mod index;
 pub mod query;
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
@@ -50,7 +49,7 @@ pub struct Record<'a> {
 
 /// Indexes the site and adds the search pages and the index files.
 pub fn pages(site: &mut Site) -> Result<()> {
-    let started = std::time::Instant::now();
+    let started = (std::time::Instant::now(), crate::site::cpu_time());
     let facets = facet_names(site);
     let units: Vec<(String, String)> = site
         .content
@@ -58,20 +57,24 @@ pub fn pages(site: &mut Site) -> Result<()> {
         .iter()
         .map(|u| (u.config.name.vi.clone(), site.base.url(&u.path)))
         .collect();
-    let built = index::build(records(site, &facets), &units, &facets);
+    // Each file is written at once when the build streams into a folder, so that
+    // the index is not held in memory while the pages are rendered.
+    let output = &site.output;
+    let keep = |path: &str, bytes: Vec<u8>| output.prepare(&format!("{INDEX_DIR}{path}"), bytes);
+    let built = index::build(records(site, &facets), &units, &facets, &keep)?;
     log::debug!(
-        "search: {} documents, {} files, {} bytes in {:.0?}",
+        "search: {} documents, {} files, {} bytes in {}",
         built.documents,
         built.files.len(),
-        built.files.iter().map(|(_, b)| b.len()).sum::<usize>(),
-        started.elapsed()
+        built.bytes,
+        crate::site::since(started)
     );
-    for (path, bytes) in built.files {
-        site.data_files.push((
-            format!("{INDEX_DIR}{path}"),
-            crate::output::File::Bytes(Arc::new(bytes)),
-        ));
-    }
+    site.data_files.extend(
+        built
+            .files
+            .into_iter()
+            .map(|(path, file)| (format!("{INDEX_DIR}{path}"), file)),
+    );
     let strings = site.theme.strings.get("vi");
     let title = strings
         .and_then(|m| m.get("search"))

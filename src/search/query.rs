@@ -215,7 +215,14 @@ mod tests {
     }
 
     fn titles(records: Vec<Record<'_>>, query: &str) -> Vec<String> {
-        let built = index::build(records, &[("Huyện".into(), "/".into())], &["Tin".into()]);
+        let keep = |_: &str, bytes: Vec<u8>| Ok(bytes);
+        let built = index::build(
+            records,
+            &[("Huyện".into(), "/".into())],
+            &["Tin".into()],
+            &keep,
+        )
+        .unwrap();
         let files: HashMap<String, Vec<u8>> = built.files.into_iter().collect();
         let fetch = |p: &str| files.get(p).cloned();
         search(&fetch, query, 10)
