@@ -129,6 +129,13 @@ pub struct Site {
     pub feed_prints: HashMap<String, u64>,
     /// During an update, the documents whose images are checked again (all when `None`).
     recheck: Option<HashSet<PathBuf>>,
+    /// Updates keep the search pages and index files of the last indexing instead of
+    /// indexing the site again; [`Site::refresh_search`] brings them up to date (a
+    /// preview, which indexes in the background after the reload).
+    pub defer_search: bool,
+    /// The search pages and index files of the last indexing: the last entries of
+    /// `data_pages` and `data_files`.
+    search: Option<(Vec<render::DataPage>, Vec<(String, File)>)>,
 }
 
 /// What a finished build reports.
@@ -198,6 +205,8 @@ impl Site {
             last_urls: HashMap::new(),
             feed_prints: HashMap::new(),
             recheck: None,
+            defer_search: false,
+            search: None,
             last_index_key: 0,
             job_cache: None,
         })
@@ -680,8 +689,58 @@ impl Site {
         self.warnings.clear();
         self.external_links.clear();
         crate::procedures::pages(self)?;
-        crate::search::pages(self)?;
+        let (pages, files) = (self.data_pages.len(), self.data_files.len());
+        match &self.search {
+            Some((search_pages, search_files)) if self.defer_search => {
+                self.data_pages.extend(search_pages.iter().cloned());
+                self.data_files.extend(search_files.iter().cloned());
+            }
+            _ => {
+                crate::search::pages(self)?;
+                self.search = Some((
+                    self.data_pages[pages..].to_vec(),
+                    self.data_files[files..].to_vec(),
+                ));
+            }
+        }
         error::check(std::mem::take(&mut self.errors))
+    }
+
+    /// What the search index is made from, as the site is now (for
+    /// [`crate::search::Prepared::build`] off the site, then [`Site::refresh_search`]).
+    pub fn search_input(&self) -> crate::search::Prepared {
+        crate::search::prepare(self)
+    }
+
+    /// Puts a search index built from [`Site::search_input`] of the site as it is now
+    /// in place of the previous one, and renders the search pages again. Returns the
+    /// number of pages rendered.
+    pub fn refresh_search(
+        &mut self,
+        indexed: crate::search::Indexed,
+        memo: &mut HashMap<String, u64>,
+    ) -> Result<usize> {
+        let started = Instant::now();
+        if let Some((pages, files)) = &self.search {
+            let pages = self.data_pages.len().saturating_sub(pages.len());
+            let files = self.data_files.len().saturating_sub(files.len());
+            self.data_pages.truncate(pages);
+            self.data_files.truncate(files);
+        }
+        let (pages, files) = (self.data_pages.len(), self.data_files.len());
+        crate::search::add(self, indexed)?;
+        self.search = Some((
+            self.data_pages[pages..].to_vec(),
+            self.data_files[files..].to_vec(),
+        ));
+        self.output
+            .retain(|path, _| !path.starts_with(crate::search::INDEX_DIR));
+        let rendered = self.render_changed(memo)?;
+        log::debug!(
+            "search refresh: {rendered} pages rendered in {:.1?}",
+            started.elapsed()
+        );
+        Ok(rendered)
     }
 
     /// RSS, JSON Feed, sitemap.xml, robots.txt.

@@ -49,6 +49,28 @@ pub struct Record {
 
 /// Indexes the site and adds the search pages and the index files.
 pub fn pages(site: &mut Site) -> Result<()> {
+    let indexed = prepare(site).build();
+    add(site, indexed)
+}
+
+/// What the index is made from, taken from the site: the index can then be built
+/// without it ([`Prepared::build`], the slow part), and added with [`add`].
+pub struct Prepared {
+    started: std::time::Instant,
+    facets: Vec<String>,
+    records: Vec<Record>,
+    units: Vec<(String, String)>,
+}
+
+/// A built index, ready for [`add`].
+pub struct Indexed {
+    built: index::Built,
+    facets: Vec<String>,
+    units: Vec<(String, String)>,
+}
+
+/// Takes from the site what the index is made from.
+pub fn prepare(site: &Site) -> Prepared {
     let started = std::time::Instant::now();
     let facets = facet_names(site);
     let records = records(site, &facets);
@@ -58,14 +80,46 @@ pub fn pages(site: &mut Site) -> Result<()> {
         .iter()
         .map(|u| (u.config.name.vi.clone(), site.base.url(&u.path)))
         .collect();
-    let built = index::build(records, &units, &facets);
-    log::debug!(
-        "search: {} documents, {} files, {} bytes in {:.0?}",
-        built.documents,
-        built.files.len(),
-        built.files.iter().map(|(_, b)| b.len()).sum::<usize>(),
-        started.elapsed()
-    );
+    Prepared {
+        started,
+        facets,
+        records,
+        units,
+    }
+}
+
+impl Prepared {
+    /// Builds the index.
+    pub fn build(self) -> Indexed {
+        let Prepared {
+            started,
+            facets,
+            records,
+            units,
+        } = self;
+        let built = index::build(records, &units, &facets);
+        log::debug!(
+            "search: {} documents, {} files, {} bytes in {:.0?}",
+            built.documents,
+            built.files.len(),
+            built.files.iter().map(|(_, b)| b.len()).sum::<usize>(),
+            started.elapsed()
+        );
+        Indexed {
+            built,
+            facets,
+            units,
+        }
+    }
+}
+
+/// Adds the search pages and the index files of a built index.
+pub fn add(site: &mut Site, indexed: Indexed) -> Result<()> {
+    let Indexed {
+        built,
+        facets,
+        units,
+    } = indexed;
     for (path, bytes) in built.files {
         site.data_files.push((
             format!("{INDEX_DIR}{path}"),
