@@ -367,6 +367,7 @@ impl Builder {
                     serde_json::json!({ "generation": snapshot.generation, "path": followed })
                         .to_string();
                 let _ = self.app.events.send(("reload".into(), data));
+                log::debug!("reload sent at {:.1?}", started.elapsed());
             }
             Err(err) => {
                 let messages: Vec<String> = match err.downcast_ref::<crate::error::InputErrors>() {
