@@ -125,6 +125,8 @@ pub struct Site {
     job_cache: Option<JobCache>,
     /// The digest of the lists' inputs at the last indexing.
     pub(crate) last_index_key: u64,
+    /// The last build or update went through (see [`Site::update`]).
+    clean: bool,
     /// The output's count of path changes at the last sitemap, and a digest of its pages' paths.
     pub(crate) sitemap_pages: Option<(u64, u64)>,
     /// The fingerprint of each feed, sitemap and list of pages at the last update.
@@ -240,6 +242,7 @@ impl Site {
             defer_search: false,
             search: None,
             last_index_key: 0,
+            clean: false,
             sitemap_pages: None,
             job_cache: None,
         })
@@ -272,6 +275,7 @@ impl Site {
         let pages = site.render_changed(memo)?;
         log::debug!("render: {pages} pages in {:.0?}", started.elapsed());
         site.step("feeds", Site::feeds)?;
+        site.clean = true;
         Ok(site)
     }
 
@@ -420,6 +424,9 @@ impl Site {
         let started = Instant::now();
         let lap = |what: &str| log::debug!("update: {what} at {:.1?}", started.elapsed());
         let root = self.options.root.clone();
+        // After an update that stopped half-way, what it changed is not known: the
+        // lists, fingerprints and copied files are made again in full.
+        let was_clean = std::mem::replace(&mut self.clean, false);
         let theme_changed = changed.iter().any(|p| p.starts_with("themes"));
         if theme_changed {
             self.theme = Theme::load(&root, &self.content.site.theme)?;
@@ -532,7 +539,8 @@ impl Site {
         }
         urls_changed |= !old_urls.is_empty();
         // The lists change only when an article's place in them does.
-        let index_changed = urls_changed
+        let index_changed = !was_clean
+            || urls_changed
             || fresh.iter().zip(&todo).any(|(source, &i)| {
                 removed.get(source).is_none_or(|(old, _)| {
                     index_fields(old) != index_fields(&self.content.documents[i])
@@ -570,6 +578,13 @@ impl Site {
         }
         linked?;
         lap("link");
+        // The files beside the documents rendered again may change with them.
+        for &i in &todo {
+            let (doc, r) = (&self.content.documents[i], &self.rendered[i]);
+            for (path, _) in render::document_files(&root, doc, r) {
+                self.output.remove(&path);
+            }
+        }
         let before = self.errors.len();
         self.render_markdown(&todo);
         for e in &self.errors[before..] {
@@ -594,12 +609,19 @@ impl Site {
                 self.output.remove(&path);
             }
         }
-        self.changed_documents = Some(todo.clone());
-        self.recopy = Some(todo);
+        if was_clean {
+            self.changed_documents = Some(todo.clone());
+            self.recopy = Some(todo);
+        } else {
+            self.output
+                .retain(|_, f| !matches!(f, crate::output::File::Copy(_)));
+            self.recopy = Some((0..self.content.documents.len()).collect());
+        }
         let rendered = self.render_changed(memo)?;
         lap("render");
         self.feeds()?;
         lap("feeds");
+        self.clean = true;
         Ok(rendered)
     }
 
@@ -946,7 +968,9 @@ impl Site {
             .retain(|path, _| !path.starts_with(crate::search::INDEX_DIR));
         self.changed_documents = Some(Vec::new());
         self.recopy = Some(Vec::new());
-        let rendered = self.render_changed(memo)?;
+        let rendered = self
+            .render_changed(memo)
+            .inspect_err(|_| self.clean = false)?;
         log::debug!(
             "search refresh: {rendered} pages rendered in {:.1?}",
             started.elapsed()
