@@ -150,8 +150,11 @@ pub struct Site {
     pub defer_search: bool,
     /// The search pages and index files of the last indexing: the last entries of
     /// `data_pages` and `data_files`.
-    search: Option<(Vec<render::DataPage>, Vec<(String, File)>)>,
+    search: Option<SearchOutput>,
 }
+
+/// The search pages and the index files.
+type SearchOutput = (Vec<render::DataPage>, Vec<(String, File)>);
 
 /// The pages of the last render, with what decides them.
 struct JobCache {
