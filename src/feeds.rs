@@ -62,14 +62,20 @@ pub fn write_all(site: &mut Site, global: u64) {
     }
     // The sitemap and the counter's targets change only with the set of pages and
     // the articles' dates.
+    let changes = site.output.path_changes();
+    let pages = match site.sitemap_pages {
+        Some((at, pages)) if at == changes => pages,
+        _ => {
+            let mut h = std::hash::DefaultHasher::new();
+            for path in site.output.paths().filter(|p| p.ends_with("index.html")) {
+                path.hash(&mut h);
+            }
+            h.finish()
+        }
+    };
+    // The documents' addresses and dates are in the digest of the lists' inputs.
     let mut h = std::hash::DefaultHasher::new();
-    global.hash(&mut h);
-    for path in site.output.paths().filter(|p| p.ends_with("index.html")) {
-        path.hash(&mut h);
-    }
-    for doc in &site.content.documents {
-        (&doc.url, doc.date).hash(&mut h);
-    }
+    (global, pages, site.last_index_key).hash(&mut h);
     let print = h.finish();
     for path in ["sitemap.xml", "robots.txt", "cong-counter.json"] {
         prints.insert(path.to_owned(), print);
@@ -91,12 +97,15 @@ pub fn write_all(site: &mut Site, global: u64) {
         .filter(|p| !prints.contains_key(*p))
         .cloned()
         .collect();
-    site.output
-        .retain(|path, _| !stale.contains(&path.to_owned()));
+    if !stale.is_empty() {
+        site.output
+            .retain(|path, _| !stale.iter().any(|s| s == path));
+    }
     for (path, body) in files {
         site.output.add(path, body.into_bytes());
     }
     site.feed_prints = prints;
+    site.sitemap_pages = Some((site.output.path_changes(), pages));
 }
 
 fn rss(site: &Site, path: &str, title: &str, items: &[usize]) -> String {

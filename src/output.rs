@@ -51,13 +51,40 @@ enum Stage {
     },
 }
 
-/// The built site: output paths (relative, `/`-separated) to files.
+/// The files under one top folder (or one file at the top), shared between copies of
+/// the output until one of them changes it.
+type Shard = BTreeMap<String, File>;
+
+/// The shard a path belongs to: its top folder with the `/`, or the path itself. Shards
+/// in order hold the paths in order.
+fn shard_of(path: &str) -> &str {
+    match path.find('/') {
+        Some(i) => &path[..=i],
+        None => path,
+    }
+}
+
+impl File {
+    fn same(&self, other: &File) -> bool {
+        match (self, other) {
+            (File::Bytes(a), File::Bytes(b)) => Arc::ptr_eq(a, b) || a == b,
+            (File::Copy(a), File::Copy(b)) => a == b,
+            (File::Written(a), File::Written(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The built site: output paths (relative, `/`-separated) to files. A clone is cheap:
+/// it shares the files folder by folder until one of the copies changes.
 #[derive(Debug, Default, Clone)]
 pub struct Output {
-    files: BTreeMap<String, File>,
+    files: BTreeMap<String, Arc<Shard>>,
     stage: Option<Arc<Stage>>,
     /// Each page's input fingerprint, recorded in the manifest.
     prints: HashMap<String, u64>,
+    /// Counts the changes to the set of paths (not to the files' contents).
+    path_changes: u64,
 }
 
 /// A digest of a file's bytes.
@@ -108,6 +135,7 @@ impl Output {
             files: BTreeMap::new(),
             stage: Some(Arc::new(stage)),
             prints: HashMap::new(),
+            path_changes: 0,
         })
     }
 
@@ -128,7 +156,7 @@ impl Output {
     pub fn keep_previous(&mut self, path: &str) -> bool {
         if let Some(Stage::Update { manifest, .. }) = self.stage.as_deref() {
             if let Some((digest, _)) = manifest.get(path) {
-                self.files.insert(path.to_owned(), File::Written(*digest));
+                self.insert(path.to_owned(), File::Written(*digest));
                 return true;
             }
         }
@@ -169,51 +197,103 @@ impl Output {
 
     /// Adds a file prepared by [`Output::prepare`].
     pub fn insert(&mut self, path: String, file: File) {
-        self.files.insert(path, file);
+        let key = shard_of(&path);
+        if let Some(shard) = self.files.get(key) {
+            if shard.get(&path).is_some_and(|old| old.same(&file)) {
+                return;
+            }
+        } else {
+            self.files.insert(key.to_owned(), Arc::default());
+        }
+        let Some(shard) = self.files.get_mut(shard_of(&path)) else {
+            return;
+        };
+        let page = path.ends_with("index.html");
+        if Arc::make_mut(shard).insert(path, file).is_none() && page {
+            self.path_changes += 1;
+        }
+    }
+
+    /// Every file, in the order of the paths.
+    fn iter(&self) -> impl Iterator<Item = (&String, &File)> {
+        self.files.values().flat_map(|shard| shard.iter())
     }
 
     /// Adds a generated file at `path` (`tin-tuc/x/index.html`).
     pub fn add(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
-        self.files.insert(path.into(), File::Bytes(Arc::new(bytes)));
+        self.insert(path.into(), File::Bytes(Arc::new(bytes)));
     }
 
     /// Adds a file copied from `source`.
     pub fn copy(&mut self, path: impl Into<String>, source: PathBuf) {
-        self.files.insert(path.into(), File::Copy(source));
+        self.insert(path.into(), File::Copy(source));
+    }
+
+    /// A number that changes whenever the path of a page (`index.html`) is added or
+    /// removed: equal numbers from one output, same pages.
+    pub fn path_changes(&self) -> u64 {
+        self.path_changes
     }
 
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.files.values().map(|shard| shard.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.values().all(|shard| shard.is_empty())
     }
 
     /// Number of HTML pages.
     pub fn pages(&self) -> usize {
-        self.files.keys().filter(|k| k.ends_with(".html")).count()
+        self.paths().filter(|k| k.ends_with(".html")).count()
     }
 
     /// A generated file.
     pub fn get(&self, path: &str) -> Option<&File> {
-        self.files.get(path)
+        self.files.get(shard_of(path))?.get(path)
+    }
+
+    /// Removes a file.
+    pub fn remove(&mut self, path: &str) {
+        let Some(shard) = self.files.get_mut(shard_of(path)) else {
+            return;
+        };
+        if shard.contains_key(path) {
+            Arc::make_mut(shard).remove(path);
+            if path.ends_with("index.html") {
+                self.path_changes += 1;
+            }
+        }
     }
 
     /// Keeps only the files for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &File) -> bool) {
-        self.files.retain(|path, file| keep(path, file));
+        for shard in self.files.values_mut() {
+            if shard.iter().all(|(path, file)| keep(path, file)) {
+                continue;
+            }
+            let mut pages_gone = false;
+            Arc::make_mut(shard).retain(|path, file| {
+                let kept = keep(path, file);
+                pages_gone |= !kept && path.ends_with("index.html");
+                kept
+            });
+            if pages_gone {
+                self.path_changes += 1;
+            }
+        }
+        self.files.retain(|_, shard| !shard.is_empty());
     }
 
     /// All paths.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
+        self.iter().map(|(path, _)| path.as_str())
     }
 
     /// The digest of every file, as the manifest records it.
     fn manifest(&self) -> String {
-        let mut out = String::with_capacity(self.files.len() * 64);
-        for (path, file) in &self.files {
+        let mut out = String::with_capacity(self.len() * 64);
+        for (path, file) in self.iter() {
             let d = match file {
                 File::Bytes(b) => digest(b),
                 File::Copy(source) => copy_digest(source),
@@ -263,8 +343,8 @@ impl Output {
                 swap_in(dir.keep(), target)?;
                 Ok(written
                     + self
-                        .files
-                        .values()
+                        .iter()
+                        .map(|(_, f)| f)
                         .filter(|f| matches!(f, File::Written(_)))
                         .count())
             }
@@ -278,7 +358,7 @@ impl Output {
                     staged_for.display()
                 );
                 let written = self.write_pending(target, Some(manifest))?;
-                for gone in manifest.keys().filter(|p| !self.files.contains_key(*p)) {
+                for gone in manifest.keys().filter(|p| self.get(p).is_none()) {
                     let file = target.join(gone);
                     if file.is_file() {
                         std::fs::remove_file(&file)
@@ -303,7 +383,6 @@ impl Output {
         previous: Option<&HashMap<String, (u64, u64)>>,
     ) -> Result<usize> {
         let pending: Vec<(&String, &File)> = self
-            .files
             .iter()
             .filter(|(path, file)| match (file, previous) {
                 (File::Written(_), _) => false,

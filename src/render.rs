@@ -848,15 +848,30 @@ fn list_page<'s>(
 /// one of its inputs changed. `global` covers what every page shows (settings, units,
 /// interface strings, addresses); the rest is the page's own selection of articles.
 pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
+    fingerprint_with_documents(site, job, path, global, &mut Vec::new())
+}
+
+/// [`fingerprint`], adding to `documents` every document whose digest it takes in:
+/// as long as the lists stay the same, the page changes only with those documents.
+pub fn fingerprint_with_documents(
+    site: &Site,
+    job: &Job,
+    path: &str,
+    global: u64,
+    documents: &mut Vec<u32>,
+) -> u64 {
     let docs = &site.content.documents;
     let mut h = std::hash::DefaultHasher::new();
     global.hash(&mut h);
     site.theme.template_hash(job.template(site)).hash(&mut h);
     path.hash(&mut h);
+    let seen = std::cell::RefCell::new(documents);
     let articles = |list: &[usize], h: &mut std::hash::DefaultHasher| {
         list.len().hash(h);
+        let mut seen = seen.borrow_mut();
         for &i in list {
             site.rendered[i].digest.hash(h);
+            seen.push(i as u32);
         }
     };
     match job {
@@ -875,6 +890,7 @@ pub fn fingerprint(site: &Site, job: &Job, path: &str, global: u64) -> u64 {
         }
         Job::Article(i) | Job::Page(i) => {
             site.rendered[*i].digest.hash(&mut h);
+            seen.borrow_mut().push(*i as u32);
             if docs[*i].is_article() {
                 let (same, others) = related(site, *i);
                 articles(&same, &mut h);
@@ -1154,8 +1170,10 @@ fn unit_data_pages(site: &Site, unit: usize) -> impl Iterator<Item = &DataPage> 
 
 /// The theme's assets, the highlighting style and the files the content ships.
 /// With `documents` false (no page changed), the documents' files are left as they are.
-pub fn assets(site: &mut Site, documents: bool) {
-    if documents {
+/// `only`, when given, names the documents whose files may have changed (the others'
+/// are left in place).
+pub fn assets(site: &mut Site, documents: bool, only: Option<&[usize]>) {
+    if documents && only.is_none() {
         site.output
             .retain(|_, f| !matches!(f, crate::output::File::Copy(_)));
     }
@@ -1187,22 +1205,42 @@ pub fn assets(site: &mut Site, documents: bool) {
     if !documents {
         return;
     }
-    for (i, doc) in site.content.documents.iter().enumerate() {
-        let dir = doc.source.parent().unwrap_or(std::path::Path::new(""));
-        let files = doc
-            .front
-            .image
-            .iter()
-            .map(|img| std::path::PathBuf::from(&img.src))
-            .chain(site.rendered[i].assets.iter().cloned());
-        for file in files {
+    let all: Vec<usize>;
+    let which = match only {
+        Some(which) => which,
+        None => {
+            all = (0..site.content.documents.len()).collect();
+            &all
+        }
+    };
+    for &i in which {
+        let doc = &site.content.documents[i];
+        for (out, source) in document_files(&site.options.root, doc, &site.rendered[i]) {
+            site.output.copy(out, source);
+        }
+    }
+}
+
+/// The files a document ships beside its page (its image, the files it links to):
+/// output paths and sources.
+pub fn document_files(
+    root: &std::path::Path,
+    doc: &Document,
+    rendered: &crate::markdown::Rendered,
+) -> Vec<(String, std::path::PathBuf)> {
+    let dir = doc.source.parent().unwrap_or(std::path::Path::new(""));
+    doc.front
+        .image
+        .iter()
+        .map(|img| std::path::PathBuf::from(&img.src))
+        .chain(rendered.assets.iter().cloned())
+        .map(|file| {
             let out = format!(
                 "{}{}",
                 &doc.url[1..],
                 file.to_string_lossy().replace('\\', "/")
             );
-            site.output
-                .copy(out, site.options.root.join(dir).join(&file));
-        }
-    }
+            (out, root.join(dir).join(&file))
+        })
+        .collect()
 }

@@ -39,6 +39,18 @@ type Watcher = notify_debouncer_full::Debouncer<
 /// How long the watcher waits for a burst of saves to settle.
 const DEBOUNCE: Duration = Duration::from_millis(30);
 
+/// How long the preview waits after an update, with no newer change, before it indexes
+/// the site for search again (in the background, after the reload).
+const SEARCH_DELAY: Duration = Duration::from_millis(250);
+
+/// What the builder's thread waits for.
+enum Message {
+    /// A batch of file-system events from the watcher.
+    Files(notify_debouncer_full::DebounceEventResult),
+    /// A search index built in the background from the site at the given update.
+    Search(u64, crate::search::Indexed),
+}
+
 /// A file-system event, as the rebuild sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -114,6 +126,8 @@ struct Snapshot {
     generation: u64,
     errors: Vec<String>,
     rendered: usize,
+    /// The search index is being brought up to date with the last update.
+    indexing: bool,
 }
 
 #[derive(Clone)]
@@ -143,6 +157,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         snapshot: Arc::new(RwLock::new(Snapshot::default())),
         events,
     };
+    let (tx, rx) = std::sync::mpsc::channel();
     let mut builder = Builder {
         options,
         site: None,
@@ -151,12 +166,17 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         full: true,
         write_to,
         app: app.clone(),
+        updates: 0,
+        search_due: None,
+        indexing: false,
+        messages: tx.clone(),
     };
     builder.rebuild(&[]);
 
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer =
-        new_debouncer(DEBOUNCE, None, tx).context("failed to start watching files")?;
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |batch| {
+        let _ = tx.send(Message::Files(batch));
+    })
+    .context("failed to start watching files")?;
     let root = std::fs::canonicalize(&args.source.root)
         .with_context(|| format!("failed to open `{}`", args.source.root.display()))?;
     let watch = |debouncer: &mut Watcher, path: &Path, mode| {
@@ -176,22 +196,43 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     if watching_themes {
         watch(&mut debouncer, &themes, RecursiveMode::Recursive)?;
     }
-    std::thread::spawn(move || {
-        for batch in rx {
-            let Ok(batch) = batch else { continue };
-            if !watching_themes && themes.is_dir() {
-                watching_themes = watch(&mut debouncer, &themes, RecursiveMode::Recursive).is_ok();
+    std::thread::spawn(move || loop {
+        // Waits for the next change, or until the search index is due.
+        let message = match builder.search_due {
+            Some(due) if !builder.indexing => {
+                match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                    Ok(m) => m,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        builder.start_search();
+                        continue;
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
             }
-            let changes: Vec<Change> = batch
-                .iter()
-                .filter(|e| is_edit(&e.event.kind))
-                .flat_map(|e| e.event.paths.iter())
-                .filter_map(|p| p.strip_prefix(&root).ok())
-                .filter_map(Change::classify)
-                .collect();
-            if !changes.is_empty() {
-                builder.rebuild(&changes);
+            _ => match rx.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            },
+        };
+        match message {
+            Message::Search(update, indexed) => builder.finish_search(update, indexed),
+            Message::Files(Ok(batch)) => {
+                if !watching_themes && themes.is_dir() {
+                    watching_themes =
+                        watch(&mut debouncer, &themes, RecursiveMode::Recursive).is_ok();
+                }
+                let changes: Vec<Change> = batch
+                    .iter()
+                    .filter(|e| is_edit(&e.event.kind))
+                    .flat_map(|e| e.event.paths.iter())
+                    .filter_map(|p| p.strip_prefix(&root).ok())
+                    .filter_map(Change::classify)
+                    .collect();
+                if !changes.is_empty() {
+                    builder.rebuild(&changes);
+                }
             }
+            Message::Files(Err(_)) => {}
         }
     });
 
@@ -246,6 +287,13 @@ struct Builder {
     full: bool,
     write_to: Option<PathBuf>,
     app: App,
+    /// Counts the updates, good or not: a search index built from an older one is stale.
+    updates: u64,
+    /// When to index the site for search again, when the index is out of date.
+    search_due: Option<Instant>,
+    /// A search index is being built in the background.
+    indexing: bool,
+    messages: std::sync::mpsc::Sender<Message>,
 }
 
 impl Builder {
@@ -261,6 +309,8 @@ impl Builder {
                 });
             self.pending.insert(c.path().to_path_buf());
         }
+        self.updates += 1;
+        let incremental = self.site.is_some() && !self.full;
         let result = match (&mut self.site, self.full) {
             (Some(site), false) => site.update(&self.pending, &mut self.memo),
             _ => {
@@ -275,13 +325,20 @@ impl Builder {
                 })
             }
         };
+        // An update keeps the previous search index; a full build makes a new one.
+        self.search_due = match result {
+            Ok(_) if incremental => Some(Instant::now() + SEARCH_DELAY),
+            _ => None,
+        };
         let mut snapshot = self.app.snapshot.write().unwrap_or_else(|e| e.into_inner());
         snapshot.generation += 1;
+        snapshot.indexing = self.search_due.is_some();
         match result {
             Ok(rendered) => {
                 self.pending.clear();
                 self.full = false;
-                let Some(site) = &self.site else { return };
+                let Some(site) = &mut self.site else { return };
+                site.defer_search = true;
                 let total = site.output.pages();
                 if !changes.is_empty() {
                     log::info!(
@@ -310,6 +367,7 @@ impl Builder {
                     serde_json::json!({ "generation": snapshot.generation, "path": followed })
                         .to_string();
                 let _ = self.app.events.send(("reload".into(), data));
+                log::debug!("reload sent at {:.1?}", started.elapsed());
             }
             Err(err) => {
                 let messages: Vec<String> = match err.downcast_ref::<crate::error::InputErrors>() {
@@ -328,6 +386,73 @@ impl Builder {
         }
     }
 }
+
+impl Builder {
+    /// Starts building the search index of the site as it is now, in the background.
+    fn start_search(&mut self) {
+        self.search_due = None;
+        let Some(site) = &self.site else { return };
+        let input = site.search_input();
+        let update = self.updates;
+        let messages = self.messages.clone();
+        self.indexing = true;
+        std::thread::spawn(move || {
+            let indexed = background_pool().install(|| input.build());
+            let _ = messages.send(Message::Search(update, indexed));
+        });
+    }
+
+    /// Puts the search index built in the background in place, unless the site changed
+    /// since (a newer update has already asked for another).
+    fn finish_search(&mut self, update: u64, indexed: crate::search::Indexed) {
+        self.indexing = false;
+        if update != self.updates {
+            log::debug!("search refresh: stale, dropped");
+            return;
+        }
+        let Some(site) = &mut self.site else { return };
+        let result = site.refresh_search(indexed, &mut self.memo);
+        let mut snapshot = self.app.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        snapshot.indexing = false;
+        match result {
+            Ok(_) => {
+                snapshot.generation += 1;
+                snapshot.output = Arc::new(site.output.clone());
+                if let Some(dir) = &self.write_to {
+                    if let Err(e) = site.write_to(dir) {
+                        log::error!("{e:#}");
+                    }
+                }
+            }
+            Err(e) => log::error!("search index: {e:#}"),
+        }
+    }
+}
+
+/// The threads that index the site for search in the background, at the lowest
+/// priority so that they never slow down the next update.
+fn background_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("cong-search-{i}"))
+            .start_handler(|_| lower_priority())
+            .build()
+            .expect("failed to start the search threads")
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: setpriority on the calling thread only changes its scheduling priority.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 async fn event_stream(State(app): State<App>) -> impl IntoResponse {
     let current = {
@@ -361,6 +486,7 @@ async fn status(State(app): State<App>) -> impl IntoResponse {
         "errors": s.errors,
         "rendered": s.rendered,
         "pages": s.output.pages(),
+        "indexing": s.indexing,
     }))
 }
 

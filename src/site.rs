@@ -122,13 +122,53 @@ pub struct Site {
     /// Every document's address at the last update.
     last_urls: HashMap<PathBuf, String>,
     /// The pages of the last render and their paths, with the digest of what decides them.
-    job_cache: Option<(u64, Vec<Job>, Vec<String>)>,
+    job_cache: Option<JobCache>,
     /// The digest of the lists' inputs at the last indexing.
-    last_index_key: u64,
+    pub(crate) last_index_key: u64,
+    /// The last build or update went through (see [`Site::update`]).
+    clean: bool,
+    /// The output's count of path changes at the last sitemap, and a digest of its pages' paths.
+    pub(crate) sitemap_pages: Option<(u64, u64)>,
     /// The fingerprint of each feed, sitemap and list of pages at the last update.
     pub feed_prints: HashMap<String, u64>,
     /// During an update, the documents whose images are checked again (all when `None`).
-    recheck: Option<HashSet<PathBuf>>,
+    recheck: Option<Vec<usize>>,
+    /// Whether the link check looks for documents claiming one address (an update
+    /// that changed no address skips it when the last check found none).
+    check_urls: bool,
+    /// The last check found no two documents claiming one address.
+    urls_ok: bool,
+    /// During an update, the documents rendered again, when the lists and the theme
+    /// stayed the same: only the pages that show them can change (all when `None`).
+    changed_documents: Option<Vec<usize>>,
+    /// During an update, the documents whose files beside them are copied again (all
+    /// when `None`).
+    recopy: Option<Vec<usize>>,
+    /// Updates keep the search pages and index files of the last indexing instead of
+    /// indexing the site again; [`Site::refresh_search`] brings them up to date (a
+    /// preview, which indexes in the background after the reload).
+    pub defer_search: bool,
+    /// The search pages and index files of the last indexing: the last entries of
+    /// `data_pages` and `data_files`.
+    search: Option<SearchOutput>,
+}
+
+/// The search pages and the index files.
+type SearchOutput = (Vec<render::DataPage>, Vec<(String, File)>);
+
+/// The pages of the last render, with what decides them.
+struct JobCache {
+    /// A digest of what decides the list of pages.
+    shape: u64,
+    jobs: Vec<Job>,
+    /// The output path of each page.
+    paths: Vec<String>,
+    /// The fingerprint of each page.
+    prints: Vec<u64>,
+    /// For each document, the pages whose fingerprint takes it in.
+    users: Vec<Vec<u32>>,
+    /// The digest of each template the pages use.
+    templates: HashMap<String, u64>,
 }
 
 /// What a finished build reports.
@@ -198,7 +238,15 @@ impl Site {
             last_urls: HashMap::new(),
             feed_prints: HashMap::new(),
             recheck: None,
+            check_urls: true,
+            urls_ok: false,
+            changed_documents: None,
+            recopy: None,
+            defer_search: false,
+            search: None,
             last_index_key: 0,
+            clean: false,
+            sitemap_pages: None,
             job_cache: None,
         })
     }
@@ -230,6 +278,7 @@ impl Site {
         let pages = site.render_changed(memo)?;
         log::debug!("render: {pages} pages in {}", since(started));
         site.step("feeds", Site::feeds)?;
+        site.clean = true;
         Ok(site)
     }
 
@@ -243,19 +292,30 @@ impl Site {
     /// Checks that no two documents claim one URL and that front-matter images exist.
     fn link(&mut self) -> Result<()> {
         let mut seen: HashMap<&str, &Path> = HashMap::new();
-        for doc in &self.content.documents {
-            if let Some(other) = seen.insert(&doc.url, &doc.source) {
-                self.errors.push(InputError::at(
-                    &doc.source,
-                    None,
-                    crate::messages::duplicate_url(&doc.url, &other.display().to_string()),
-                ));
+        let mut duplicates = 0;
+        if self.check_urls {
+            for doc in &self.content.documents {
+                if let Some(other) = seen.insert(&doc.url, &doc.source) {
+                    duplicates += 1;
+                    self.errors.push(InputError::at(
+                        &doc.source,
+                        None,
+                        crate::messages::duplicate_url(&doc.url, &other.display().to_string()),
+                    ));
+                }
             }
-            let recheck = self
-                .recheck
-                .as_ref()
-                .is_none_or(|r| r.contains(&doc.source));
-            if let (Some(image), true) = (&doc.front.image, recheck) {
+        }
+        let docs = &self.content.documents;
+        let all: Vec<usize>;
+        let recheck = match &self.recheck {
+            Some(which) => which.as_slice(),
+            None => {
+                all = (0..docs.len()).collect();
+                &all
+            }
+        };
+        for doc in recheck.iter().map(|&i| &docs[i]) {
+            if let Some(image) = &doc.front.image {
                 let file = self
                     .options
                     .root
@@ -269,6 +329,8 @@ impl Site {
                     ));
                 }
             }
+        }
+        for doc in docs {
             if let Some(template) = &doc.front.template {
                 if !self.theme.has(template) {
                     self.errors.push(InputError::at(
@@ -283,6 +345,7 @@ impl Site {
             for reserved in render::RESERVED_SLUGS {
                 let url = format!("{}{reserved}/", u.path);
                 if let Some(source) = seen.get(url.as_str()) {
+                    duplicates += 1;
                     self.errors.push(InputError::at(
                         source,
                         None,
@@ -290,6 +353,9 @@ impl Site {
                     ));
                 }
             }
+        }
+        if self.check_urls {
+            self.urls_ok = duplicates == 0;
         }
         Ok(())
     }
@@ -361,7 +427,11 @@ impl Site {
         let started = Instant::now();
         let lap = |what: &str| log::debug!("update: {what} at {:.1?}", started.elapsed());
         let root = self.options.root.clone();
-        if changed.iter().any(|p| p.starts_with("themes")) {
+        // After an update that stopped half-way, what it changed is not known: the
+        // lists, fingerprints and copied files are made again in full.
+        let was_clean = std::mem::replace(&mut self.clean, false);
+        let theme_changed = changed.iter().any(|p| p.starts_with("themes"));
+        if theme_changed {
             self.theme = Theme::load(&root, &self.content.site.theme)?;
         }
         // Files to read again: the changed ones, and those that failed last time.
@@ -389,24 +459,41 @@ impl Site {
                 reload.insert(path.clone());
             }
         }
+        // Documents read again or gone leave the list; the others stay in place.
+        let bytes = |p: &Path| p.as_os_str().as_encoded_bytes().to_vec();
+        let reload_bytes: Vec<Vec<u8>> = reload.iter().map(|p| bytes(p)).collect();
+        let changed_bytes: Vec<Vec<u8>> = changed.iter().map(|p| bytes(p)).collect();
         let gone = |source: &Path| {
-            reload.contains(source) || changed.iter().any(|p| source.starts_with(p))
+            let s = source.as_os_str().as_encoded_bytes();
+            reload_bytes.iter().any(|r| r.as_slice() == s)
+                || changed_bytes.iter().any(|p| {
+                    s.starts_with(p) && (s.len() == p.len() || matches!(s[p.len()], b'/' | b'\\'))
+                })
         };
-        let mut documents = Vec::with_capacity(self.content.documents.len() + 1);
-        let mut previous: HashMap<PathBuf, Rendered> = HashMap::new();
-        for (doc, r) in std::mem::take(&mut self.content.documents)
-            .into_iter()
-            .zip(std::mem::take(&mut self.rendered))
-        {
-            if !gone(&doc.source) {
-                previous.insert(doc.source.clone(), r);
-                documents.push(doc);
+        let keep: Vec<bool> = self
+            .content
+            .documents
+            .iter()
+            .map(|d| !gone(&d.source))
+            .collect();
+        let mut removed: HashMap<PathBuf, (content::Document, Rendered)> = HashMap::new();
+        if keep.iter().any(|k| !k) {
+            let documents = std::mem::take(&mut self.content.documents);
+            let rendered = std::mem::take(&mut self.rendered);
+            for ((doc, r), keep) in documents.into_iter().zip(rendered).zip(keep) {
+                if keep {
+                    self.content.documents.push(doc);
+                    self.rendered.push(r);
+                } else {
+                    removed.insert(doc.source.clone(), (doc, r));
+                }
             }
         }
         let options = LoadOptions {
             drafts: self.options.drafts,
             now: self.options.now,
         };
+        let mut fresh = Vec::new();
         for rel in reload.iter().filter(|r| {
             root.join(r).is_file()
                 && !content::is_ignored(&r.file_name().unwrap_or_default().to_string_lossy())
@@ -419,7 +506,15 @@ impl Site {
                 &self.content.site,
                 options,
             ) {
-                Ok(Some(doc)) => documents.push(doc),
+                Ok(Some(doc)) => {
+                    let at = self
+                        .content
+                        .documents
+                        .partition_point(|d| content::source_order(&d.source, &doc.source).is_lt());
+                    fresh.push(doc.source.clone());
+                    self.content.documents.insert(at, doc);
+                    self.rendered.insert(at, Rendered::default());
+                }
                 Ok(None) => {}
                 Err(e) => {
                     self.failed.insert(rel.clone());
@@ -427,36 +522,72 @@ impl Site {
                 }
             }
         }
-        documents.sort_by(|a, b| content::source_order(&a.source, &b.source));
-        self.content.documents = documents;
         lap("read");
-        let urls = self.urls();
-        let urls_changed = urls != self.last_urls;
-        self.last_urls = urls;
+        // The addresses change only with the documents read again or gone.
+        let mut old_urls: HashMap<PathBuf, String> = removed
+            .keys()
+            .filter_map(|source| self.last_urls.remove_entry(source))
+            .collect();
+        let mut urls_changed = false;
+        let mut todo = Vec::with_capacity(fresh.len());
+        for source in &fresh {
+            let i = self
+                .content
+                .documents
+                .partition_point(|d| content::source_order(&d.source, source).is_lt());
+            let url = self.base.url(&self.content.documents[i].url);
+            urls_changed |= old_urls.remove(source).as_ref() != Some(&url);
+            self.last_urls.insert(source.clone(), url);
+            todo.push(i);
+        }
+        urls_changed |= !old_urls.is_empty();
+        // The lists change only when an article's place in them does.
+        let index_changed = !was_clean
+            || urls_changed
+            || fresh.iter().zip(&todo).any(|(source, &i)| {
+                removed.get(source).is_none_or(|(old, _)| {
+                    index_fields(old) != index_fields(&self.content.documents[i])
+                })
+            });
         lap("urls");
-        let mut todo = Vec::new();
-        for (i, doc) in self.content.documents.iter().enumerate() {
-            let dir = doc.source.parent().unwrap_or(Path::new(""));
-            match previous.remove(&doc.source) {
-                Some(r) if (!urls_changed || r.links.is_empty()) && !touched_dirs.contains(dir) => {
-                    self.rendered.push(r)
-                }
-                _ => {
-                    self.rendered.push(Rendered::default());
+        // Documents whose links may now point elsewhere, or whose folder changed.
+        if urls_changed || !touched_dirs.is_empty() {
+            for (i, (doc, r)) in self
+                .content
+                .documents
+                .iter()
+                .zip(&self.rendered)
+                .enumerate()
+            {
+                let dir = doc.source.parent().unwrap_or(Path::new(""));
+                if (urls_changed && !r.links.is_empty()) || touched_dirs.contains(dir) {
                     todo.push(i);
                 }
             }
+            todo.sort_unstable();
+            todo.dedup();
         }
-        self.recheck = Some(
-            todo.iter()
-                .map(|&i| self.content.documents[i].source.clone())
-                .collect(),
-        );
+        self.recheck = Some(todo.clone());
         lap("reuse");
+        self.check_urls = urls_changed || !self.urls_ok;
         let linked = self.link();
         self.recheck = None;
+        self.check_urls = true;
+        if linked.is_err() || !self.errors.is_empty() {
+            // Not rendered: read again at the next update.
+            for &i in &todo {
+                self.failed.insert(self.content.documents[i].source.clone());
+            }
+        }
         linked?;
         lap("link");
+        // The files beside the documents rendered again may change with them.
+        for &i in &todo {
+            let (doc, r) = (&self.content.documents[i], &self.rendered[i]);
+            for (path, _) in render::document_files(&root, doc, r) {
+                self.output.remove(&path);
+            }
+        }
         let before = self.errors.len();
         self.render_markdown(&todo);
         for e in &self.errors[before..] {
@@ -464,19 +595,36 @@ impl Site {
         }
         error::check(std::mem::take(&mut self.errors))?;
         lap("markdown");
-        // The lists change only when an article's place in them does.
-        let key = self.index_key();
-        if key != self.last_index_key {
-            self.index()?;
-            self.last_index_key = key;
+        if index_changed {
+            let key = self.index_key();
+            if key != self.last_index_key {
+                self.index()?;
+                self.last_index_key = key;
+            }
         }
         lap("index");
         self.data()?;
         lap("data");
+        // Files beside the documents: those of the documents gone or read again go, those
+        // of the documents rendered again come.
+        for (doc, r) in removed.values() {
+            for (path, _) in render::document_files(&root, doc, r) {
+                self.output.remove(&path);
+            }
+        }
+        if was_clean {
+            self.changed_documents = Some(todo.clone());
+            self.recopy = Some(todo);
+        } else {
+            self.output
+                .retain(|_, f| !matches!(f, crate::output::File::Copy(_)));
+            self.recopy = Some((0..self.content.documents.len()).collect());
+        }
         let rendered = self.render_changed(memo)?;
         lap("render");
         self.feeds()?;
         lap("feeds");
+        self.clean = true;
         Ok(rendered)
     }
 
@@ -523,6 +671,8 @@ impl Site {
         let started = Instant::now();
         let global = self.global_hash();
         let previous_jobs = self.job_cache.take();
+        let changed_documents = self.changed_documents.take();
+        let recopy = self.recopy.take();
         let shared = render::Shared::new(self);
         // The pages and their paths change only with the lists and the data pages.
         let mut h = std::hash::DefaultHasher::new();
@@ -531,15 +681,31 @@ impl Site {
             (&p.path, &p.template).hash(&mut h);
         }
         let shape = h.finish();
-        let cached = match previous_jobs {
-            Some((key, jobs, paths)) if key == shape => (jobs, paths),
+        let (previous, jobs, paths) = match previous_jobs {
+            Some(cache) if cache.shape == shape => {
+                let JobCache {
+                    jobs,
+                    paths,
+                    prints,
+                    users,
+                    templates,
+                    ..
+                } = cache;
+                (Some((prints, users, templates)), jobs, paths)
+            }
             _ => {
                 let jobs = render::jobs(self);
                 let paths = jobs.par_iter().map(|job| shared.output_path(job)).collect();
-                (jobs, paths)
+                (None, jobs, paths)
             }
         };
-        let (jobs, paths): (Vec<Job>, Vec<String>) = cached;
+        let templates: HashMap<String, u64> = jobs
+            .iter()
+            .map(|job| job.template(self))
+            .collect::<HashSet<&str>>()
+            .into_iter()
+            .map(|t| (t.to_owned(), self.theme.template_hash(t)))
+            .collect();
         log::debug!(
             "render: jobs and shared values in {:.1?}",
             started.elapsed()
@@ -549,40 +715,97 @@ impl Site {
         if self.options.stream && memo.is_empty() {
             *memo = self.output.previous_prints();
         }
-        let prints: Vec<(String, u64)> = jobs
-            .par_iter()
-            .zip(&paths)
-            .map(|(job, path)| {
-                let print = render::fingerprint(self, job, path, global);
-                (path.clone(), print)
-            })
-            .collect();
-        log::debug!("render: fingerprints in {:.1?}", started.elapsed());
-        let todo: Vec<&Job> = jobs
-            .iter()
-            .zip(&prints)
-            .filter(|(_, (path, print))| memo.get(path) != Some(print))
-            .map(|(job, _)| job)
-            .collect();
+        // With the same pages, only those that show a document rendered again, whose
+        // template changed, or made from data need a new fingerprint.
+        let documents = self.content.documents.len();
+        let (prints, users, recomputed) = match (previous, changed_documents) {
+            (Some((mut prints, users, old_templates)), Some(changed))
+                if users.len() == documents
+                    && memo.len() == paths.len()
+                    && changed.iter().all(|&d| d < documents) =>
+            {
+                let template_changed: HashSet<&str> = templates
+                    .iter()
+                    .filter(|(t, hash)| old_templates.get(*t) != Some(hash))
+                    .map(|(t, _)| t.as_str())
+                    .collect();
+                let mut which: Vec<usize> = changed
+                    .iter()
+                    .flat_map(|&d| users[d].iter().map(|&j| j as usize))
+                    .collect();
+                which.extend(jobs.iter().enumerate().filter_map(|(j, job)| {
+                    (matches!(job, Job::Home(_) | Job::Sitemap | Job::Data(_))
+                        || template_changed.contains(job.template(self)))
+                    .then_some(j)
+                }));
+                which.sort_unstable();
+                which.dedup();
+                let new: Vec<u64> = which
+                    .par_iter()
+                    .map(|&j| render::fingerprint(self, &jobs[j], &paths[j], global))
+                    .collect();
+                for (&j, print) in which.iter().zip(new) {
+                    prints[j] = print;
+                }
+                (prints, users, Some(which))
+            }
+            _ => {
+                let both: Vec<(u64, Vec<u32>)> = jobs
+                    .par_iter()
+                    .zip(&paths)
+                    .map(|(job, path)| {
+                        let mut shown = Vec::new();
+                        let print =
+                            render::fingerprint_with_documents(self, job, path, global, &mut shown);
+                        (print, shown)
+                    })
+                    .collect();
+                let mut users: Vec<Vec<u32>> = vec![Vec::new(); documents];
+                let mut prints = Vec::with_capacity(both.len());
+                for (j, (print, shown)) in both.into_iter().enumerate() {
+                    prints.push(print);
+                    for d in shown {
+                        users[d as usize].push(j as u32);
+                    }
+                }
+                (prints, users, None)
+            }
+        };
+        log::debug!(
+            "render: {} fingerprints in {:.1?}",
+            recomputed.as_ref().map_or(prints.len(), Vec::len),
+            started.elapsed()
+        );
+        let differs = |j: &usize| memo.get(&paths[*j]) != Some(&prints[*j]);
+        let todo: Vec<usize> = match &recomputed {
+            Some(which) => which.iter().copied().filter(differs).collect(),
+            None => (0..jobs.len()).filter(differs).collect(),
+        };
         let output = &self.output;
         let results: Vec<Result<(String, File)>> = todo
             .par_iter()
-            .map(|job| {
-                let (path, html) = shared.render(job)?;
+            .map(|&j| {
+                let (path, html) = shared.render(&jobs[j])?;
                 let file = output.prepare(&path, html.into_bytes())?;
                 Ok((path, file))
             })
             .collect();
         drop(shared);
         let count = results.len();
-        let same_pages =
-            prints.len() == memo.len() && prints.iter().all(|(p, _)| memo.contains_key(p));
+        let same_pages = recomputed.is_some()
+            || (paths.len() == memo.len() && paths.iter().all(|p| memo.contains_key(p)));
         let mut output = std::mem::take(&mut self.output);
         if !same_pages {
-            // Pages that still exist and the feeds stay; assets and copies are made again.
-            let pages: HashSet<&str> = prints.iter().map(|(p, _)| p.as_str()).collect();
+            // Pages that still exist and the feeds stay; assets and copies are made again
+            // (during an update, the copies of the documents not rendered again stay).
+            let pages: HashSet<&str> = paths.iter().map(String::as_str).collect();
             let feeds = &self.feed_prints;
-            output.retain(|path, _| pages.contains(path) || feeds.contains_key(path));
+            let keep_copies = recopy.is_some();
+            output.retain(|path, file| {
+                pages.contains(path)
+                    || feeds.contains_key(path)
+                    || (keep_copies && matches!(file, File::Copy(_)))
+            });
         }
         let rendered: HashSet<String> = results
             .iter()
@@ -593,27 +816,47 @@ impl Site {
             output.insert(path, file);
         }
         if self.options.stream {
-            for (path, _) in &prints {
+            for path in &paths {
                 if !rendered.contains(path) {
                     output.keep_previous(path);
                 }
             }
         }
-        if same_pages {
-            for (path, print) in prints {
-                if let Some(slot) = memo.get_mut(&path) {
-                    *slot = print;
+        match (&recomputed, same_pages) {
+            (Some(which), _) => {
+                for &j in which {
+                    if let Some(slot) = memo.get_mut(&paths[j]) {
+                        *slot = prints[j];
+                    }
                 }
             }
-        } else {
-            *memo = prints.into_iter().collect();
+            (None, true) => {
+                for (path, print) in paths.iter().zip(&prints) {
+                    if let Some(slot) = memo.get_mut(path) {
+                        *slot = *print;
+                    }
+                }
+            }
+            (None, false) => {
+                *memo = paths.iter().cloned().zip(prints.iter().copied()).collect();
+            }
         }
         if self.options.stream {
             output.set_prints(memo.clone());
         }
         self.output = output;
-        self.job_cache = Some((shape, jobs, paths));
-        render::assets(self, !same_pages || count > 0);
+        self.job_cache = Some(JobCache {
+            shape,
+            jobs,
+            paths,
+            prints,
+            users,
+            templates,
+        });
+        match recopy {
+            Some(which) => render::assets(self, true, Some(&which)),
+            None => render::assets(self, !same_pages || count > 0, None),
+        }
         Ok(count)
     }
 
@@ -680,8 +923,62 @@ impl Site {
         self.warnings.clear();
         self.external_links.clear();
         crate::procedures::pages(self)?;
-        crate::search::pages(self)?;
+        let (pages, files) = (self.data_pages.len(), self.data_files.len());
+        match &self.search {
+            Some((search_pages, search_files)) if self.defer_search => {
+                self.data_pages.extend(search_pages.iter().cloned());
+                self.data_files.extend(search_files.iter().cloned());
+            }
+            _ => {
+                crate::search::pages(self)?;
+                self.search = Some((
+                    self.data_pages[pages..].to_vec(),
+                    self.data_files[files..].to_vec(),
+                ));
+            }
+        }
         error::check(std::mem::take(&mut self.errors))
+    }
+
+    /// What the search index is made from, as the site is now (for
+    /// [`crate::search::Prepared::build`] off the site, then [`Site::refresh_search`]).
+    pub fn search_input(&self) -> crate::search::Prepared {
+        crate::search::prepare(self)
+    }
+
+    /// Puts a search index built from [`Site::search_input`] of the site as it is now
+    /// in place of the previous one, and renders the search pages again. Returns the
+    /// number of pages rendered.
+    pub fn refresh_search(
+        &mut self,
+        indexed: crate::search::Indexed,
+        memo: &mut HashMap<String, u64>,
+    ) -> Result<usize> {
+        let started = Instant::now();
+        if let Some((pages, files)) = &self.search {
+            let pages = self.data_pages.len().saturating_sub(pages.len());
+            let files = self.data_files.len().saturating_sub(files.len());
+            self.data_pages.truncate(pages);
+            self.data_files.truncate(files);
+        }
+        let (pages, files) = (self.data_pages.len(), self.data_files.len());
+        crate::search::add(self, indexed)?;
+        self.search = Some((
+            self.data_pages[pages..].to_vec(),
+            self.data_files[files..].to_vec(),
+        ));
+        self.output
+            .retain(|path, _| !path.starts_with(crate::search::INDEX_DIR));
+        self.changed_documents = Some(Vec::new());
+        self.recopy = Some(Vec::new());
+        let rendered = self
+            .render_changed(memo)
+            .inspect_err(|_| self.clean = false)?;
+        log::debug!(
+            "search refresh: {rendered} pages rendered in {:.1?}",
+            started.elapsed()
+        );
+        Ok(rendered)
     }
 
     /// RSS, JSON Feed, sitemap.xml, robots.txt.
@@ -736,4 +1033,30 @@ pub(crate) fn since(started: (Instant, Option<Duration>)) -> String {
         (Some(a), Some(b)) => format!("{wall:.2?} ({:.2}s cpu)", (b - a).as_secs_f64()),
         _ => format!("{wall:.2?}"),
     }
+}
+
+/// What decides a document's place in the lists (see [`Site::index_key`]).
+#[allow(clippy::type_complexity)]
+fn index_fields(
+    d: &content::Document,
+) -> (
+    &str,
+    Option<DateTime<FixedOffset>>,
+    usize,
+    bool,
+    &Option<String>,
+    &Vec<String>,
+    bool,
+    bool,
+) {
+    (
+        &d.url,
+        d.date,
+        d.unit,
+        d.on_parent,
+        &d.front.category,
+        &d.front.tags,
+        d.front.featured,
+        d.is_article(),
+    )
 }

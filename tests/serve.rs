@@ -58,14 +58,17 @@ impl Server {
         serde_json::from_slice(&get(&self.url("/__cong/status")).1).unwrap()
     }
 
-    /// Waits until the server has rebuilt after `before` and stayed quiet for a moment.
+    /// Waits until the server has rebuilt after `before`, brought its search index up to
+    /// date, and stayed quiet for a moment.
     fn settle(&self, before: u64) -> serde_json::Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut last = self.status();
         loop {
             std::thread::sleep(Duration::from_millis(250));
             let now = self.status();
-            if now["generation"].as_u64() > Some(before) && now["generation"] == last["generation"]
+            if now["generation"].as_u64() > Some(before)
+                && now["generation"] == last["generation"]
+                && now["indexing"] != true
             {
                 return now;
             }

@@ -22,7 +22,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use anyhow::Result;
 use chrono::Datelike;
 use rayon::prelude::*;
 
@@ -325,14 +324,18 @@ fn entries(
         .collect()
 }
 
+/// What the caller does with each file of the index (its path in the index folder,
+/// and its contents): write it, or keep it in memory.
+pub type Keep<'k, T, E> = dyn Fn(&str, Vec<u8>) -> Result<T, E> + Sync + 'k;
+
 /// Builds the index of `records` (in any order), the units' names and links, and the
 /// facets' names, handing each file to `keep` (which may write it) as it is made.
-pub fn build<T: Send>(
+pub fn build<T: Send, E: Send>(
     mut records: Vec<Record<'_>>,
     units: &[(String, String)],
     facets: &[String],
-    keep: &(dyn Fn(&str, Vec<u8>) -> Result<T> + Sync),
-) -> Result<Built<T>> {
+    keep: &Keep<'_, T, E>,
+) -> Result<Built<T>, E> {
     records.sort_by(|a, b| {
         (a.unit, a.facet)
             .cmp(&(b.unit, b.facet))
@@ -403,7 +406,7 @@ pub fn build<T: Send>(
     }
     let documents = records.len();
     // Each file is handed over as soon as it is made: (path, digest, size, kept).
-    let made = |path: String, bytes: Vec<u8>| -> Result<(String, u64, usize, T)> {
+    let made = |path: String, bytes: Vec<u8>| -> Result<(String, u64, usize, T), E> {
         let mut h = std::hash::DefaultHasher::new();
         bytes.hash(&mut h);
         let (digest, size) = (h.finish(), bytes.len());
@@ -419,14 +422,14 @@ pub fn build<T: Send>(
                 bucket_json(&vocabulary, &shards, terms, documents),
             )
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<_, E>>()?;
     drop(shards);
     files.extend(
         records
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(n, chunk)| made(format!("d/{n}.json"), chunk_json(chunk)))
-            .collect::<Result<Vec<_>>>()?,
+            .collect::<Result<Vec<_>, E>>()?,
     );
     files.push(made(
         "meta.json".into(),

@@ -11,11 +11,14 @@ pub mod index;
 pub mod query;
 
 use std::borrow::Cow;
+use std::convert::Infallible;
+use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
+use crate::output::File;
 use crate::render::{DataPage, Lang};
 use crate::site::Site;
 use crate::text;
@@ -47,21 +50,46 @@ pub struct Record<'a> {
     pub body: Cow<'a, str>,
 }
 
+impl Record<'_> {
+    /// The record with its own copies of the texts.
+    pub fn into_owned(self) -> Record<'static> {
+        Record {
+            title: Cow::Owned(self.title.into_owned()),
+            summary: Cow::Owned(self.summary.into_owned()),
+            body: Cow::Owned(self.body.into_owned()),
+            unit: self.unit,
+            facet: self.facet,
+            url: self.url,
+            date: self.date,
+        }
+    }
+}
+
 /// Indexes the site and adds the search pages and the index files.
 pub fn pages(site: &mut Site) -> Result<()> {
     let started = (std::time::Instant::now(), crate::site::cpu_time());
     let facets = facet_names(site);
-    let units: Vec<(String, String)> = site
-        .content
-        .units
-        .iter()
-        .map(|u| (u.config.name.vi.clone(), site.base.url(&u.path)))
-        .collect();
+    let units = unit_names(site);
     // Each file is written at once when the build streams into a folder, so that
     // the index is not held in memory while the pages are rendered.
     let output = &site.output;
     let keep = |path: &str, bytes: Vec<u8>| output.prepare(&format!("{INDEX_DIR}{path}"), bytes);
     let built = index::build(records(site, &facets), &units, &facets, &keep)?;
+    log_built(&built, started);
+    add(
+        site,
+        Indexed {
+            built,
+            facets,
+            units,
+        },
+    )
+}
+
+fn log_built<T>(
+    built: &index::Built<T>,
+    started: (std::time::Instant, Option<std::time::Duration>),
+) {
     log::debug!(
         "search: {} documents, {} files, {} bytes in {}",
         built.documents,
@@ -69,6 +97,79 @@ pub fn pages(site: &mut Site) -> Result<()> {
         built.bytes,
         crate::site::since(started)
     );
+}
+
+/// The units' names and links.
+fn unit_names(site: &Site) -> Vec<(String, String)> {
+    site.content
+        .units
+        .iter()
+        .map(|u| (u.config.name.vi.clone(), site.base.url(&u.path)))
+        .collect()
+}
+
+/// What the index is made from, copied from the site: the index can then be built
+/// without it ([`Prepared::build`], the slow part), and added with [`add`].
+pub struct Prepared {
+    started: std::time::Instant,
+    facets: Vec<String>,
+    records: Vec<Record<'static>>,
+    units: Vec<(String, String)>,
+}
+
+/// A built index, ready for [`add`].
+pub struct Indexed {
+    built: index::Built<File>,
+    facets: Vec<String>,
+    units: Vec<(String, String)>,
+}
+
+/// Takes from the site what the index is made from.
+pub fn prepare(site: &Site) -> Prepared {
+    let started = std::time::Instant::now();
+    let facets = facet_names(site);
+    let records = records(site, &facets)
+        .into_iter()
+        .map(Record::into_owned)
+        .collect();
+    Prepared {
+        started,
+        facets,
+        records,
+        units: unit_names(site),
+    }
+}
+
+impl Prepared {
+    /// Builds the index, in memory.
+    pub fn build(self) -> Indexed {
+        let Prepared {
+            started,
+            facets,
+            records,
+            units,
+        } = self;
+        let keep = |_: &str, bytes: Vec<u8>| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
+        let built = match index::build(records, &units, &facets, &keep) {
+            Ok(built) => built,
+            Err(never) => match never {},
+        };
+        log_built(&built, (started, None));
+        Indexed {
+            built,
+            facets,
+            units,
+        }
+    }
+}
+
+/// Adds the search pages and the index files of a built index.
+pub fn add(site: &mut Site, indexed: Indexed) -> Result<()> {
+    let Indexed {
+        built,
+        facets,
+        units,
+    } = indexed;
     site.data_files.extend(
         built
             .files
