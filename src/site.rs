@@ -272,8 +272,22 @@ impl Site {
         }
         site.step("link", Site::link)?;
         site.step("markdown", Site::markdown)?;
+        // A build is done with each text once it has used it; a preview keeps them to
+        // render again after a change. Tens of thousands of articles make this
+        // hundreds of megabytes.
+        let once = site.options.stream;
+        if once {
+            for doc in &mut site.content.documents {
+                doc.body = String::new();
+            }
+        }
         site.step("index", Site::index)?;
         site.step("data", Site::data)?;
+        if once {
+            for r in &mut site.rendered {
+                r.text = String::new();
+            }
+        }
         let started = (Instant::now(), cpu_time());
         let pages = site.render_changed(memo)?;
         log::debug!("render: {pages} pages in {}", since(started));
