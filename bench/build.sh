@@ -31,6 +31,14 @@ done
 
 say() { echo "# $*" >&2; }
 
+# Each timed build starts from a missing output folder. The previous one is moved aside
+# and deleted only when the script ends: deleting tens of thousands of files right before
+# a build makes ext4 slow to hand out new inodes for a minute or more, whichever tool
+# builds next.
+TRASH="$OUT/.trash"
+discard() { if [ -e "$1" ]; then mkdir -p "$TRASH" && mv "$1" "$TRASH/$(date +%s%N)"; fi; }
+trap 'rm -rf "$TRASH"' EXIT
+
 if [ ! -x /usr/bin/time ]; then
   say "/usr/bin/time is missing: installing Debian's \`time\` package"
   apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
@@ -82,12 +90,12 @@ for N in "${SIZES[@]}"; do
   fi
   cs=(); cm=(); cc=(); hs=(); hm=(); hc=()
   for i in $(seq 1 "$RUNS"); do
-    rm -rf "$D/cong-public"
+    discard "$D/cong-public"
     read -r s m c < <(time_run "$D/cong.log" "$CONG" build --root "$D/cong" --output "$D/cong-public" --now "$NOW")
     cs+=("$s"); cm+=("$m"); cc+=("$c")
     say "N=$N run $i: cong $s s, $((m / 1024)) MiB, cpu $c s ($(grep -o 'built [0-9]* pages' "$D/cong.log" || true))"
     if [ -n "$HUGO" ]; then
-      rm -rf "$D/hugo-public"
+      discard "$D/hugo-public"
       read -r s m c < <(time_run "$D/hugo.log" "$HUGO" --quiet -s "$D/hugo" -d "$D/hugo-public")
       hs+=("$s"); hm+=("$m"); hc+=("$c")
       say "N=$N run $i: hugo $s s, $((m / 1024)) MiB, cpu $c s ($(find "$D/hugo-public" -name '*.html' | wc -l) html files)"
@@ -142,12 +150,12 @@ echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$PHASES" = 1 ]; then
   D="$OUT/n$LARGEST"
-  rm -rf "$D/cong-public"
+  discard "$D/cong-public"
   "$CONG" -v build --root "$D/cong" --output "$D/cong-public" --now "$NOW" >"$D/phases.log" 2>&1
   echo
   echo "Phases of a full cong build at $LARGEST articles (\`cong -v build\`):"
   echo
   echo '```'
-  grep -E '\[DEBUG\] (load|link|markdown|index|render|feeds)|built [0-9]+ pages' "$D/phases.log" | sed -E 's/^.*\[DEBUG\] /[DEBUG] /'
+  grep -E '\[DEBUG\] (load|link|markdown|index|search|data|render|feeds)|built [0-9]+ pages' "$D/phases.log" | sed -E 's/^.*\[DEBUG\] /[DEBUG] /'
   echo '```'
 fi
