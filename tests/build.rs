@@ -369,20 +369,7 @@ fn bad_input_is_explained_with_file_and_line() {
     ];
     for (case, expected) in cases {
         let dir = portal(Some(&format!("errors/{case}")));
-        let root = dir.path().to_str().unwrap();
-        for command in ["build", "check"] {
-            let out = cong(&[command, "--root", root, "--now", NOW]);
-            assert!(!out.status.success(), "{case}: `cong {command}` succeeded");
-            let err = stderr(&out);
-            assert!(
-                err.contains(expected),
-                "{case}: `cong {command}` said:\n{err}\nexpected:\n{expected}"
-            );
-        }
-        assert!(
-            !dir.path().join("public").exists(),
-            "{case}: a failed build wrote public/"
-        );
+        assert_fails_with(dir.path(), case, expected);
     }
     let out = cong(&["check", "--root", "/nonexistent-portal"]);
     assert!(stderr(&out).contains("has no `content/` folder"));

@@ -229,17 +229,7 @@ fn bad_procedures_documents_and_calendars_are_explained_with_file_and_line() {
     ];
     for (case, expected) in cases {
         let dir = portal_with(Some(&format!("procedures-errors/{case}")));
-        let root = dir.path().to_str().unwrap();
-        for command in ["build", "check"] {
-            let out = cong(&[command, "--root", root, "--now", NOW]);
-            assert!(!out.status.success(), "{case}: `cong {command}` succeeded");
-            let err = stderr(&out);
-            assert!(
-                err.contains(expected),
-                "{case}: `cong {command}` said:\n{err}\nexpected:\n{expected}"
-            );
-        }
-        assert!(!dir.path().join("public").exists(), "{case}: wrote public/");
+        assert_fails_with(dir.path(), case, expected);
     }
 }
 

@@ -125,3 +125,23 @@ pub fn start_preview(root: &Path) -> (std::process::Child, u16) {
     wait_for_port(port, "the preview server");
     (child, port)
 }
+
+/// Asserts that both `cong build` and `cong check` fail on the portal at `root` with a
+/// message containing `expected`, and that the failed build wrote no `public/`.
+#[allow(dead_code)]
+pub fn assert_fails_with(root: &std::path::Path, case: &str, expected: &str) {
+    let path = root.to_str().unwrap();
+    for command in ["build", "check"] {
+        let out = cong(&[command, "--root", path, "--now", NOW]);
+        assert!(!out.status.success(), "{case}: `cong {command}` succeeded");
+        let err = stderr(&out);
+        assert!(
+            err.contains(expected),
+            "{case}: `cong {command}` said:\n{err}\nexpected:\n{expected}"
+        );
+    }
+    assert!(
+        !root.join("public").exists(),
+        "{case}: a failed build wrote public/"
+    );
+}
