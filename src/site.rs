@@ -647,16 +647,7 @@ impl Site {
     fn index_key(&self) -> u64 {
         let mut h = std::hash::DefaultHasher::new();
         for d in &self.content.documents {
-            (
-                &d.url,
-                d.date,
-                d.unit,
-                d.on_parent,
-                &d.front.category,
-                &d.front.tags,
-            )
-                .hash(&mut h);
-            (d.front.featured, d.is_article()).hash(&mut h);
+            index_fields(d).hash(&mut h);
         }
         h.finish()
     }
