@@ -383,7 +383,7 @@ impl<'a> Shared<'a> {
     }
 
     /// Renders one page: its output path and its HTML.
-    pub fn render(&self, job: &Job) -> Result<(String, String)> {
+    pub fn render(&self, job: &Job) -> Result<(String, Vec<u8>)> {
         let site = self.site;
         let mut ctx = Context::new();
         let (unit, lang, path, title, alternate) = self.describe(job);
@@ -439,8 +439,8 @@ impl<'a> Shared<'a> {
         let template = job.template(site);
         let mut html = site.theme.render(template, &ctx)?;
         if let Some(inject) = &site.options.inject {
-            if let Some(at) = html.rfind("</body>") {
-                html.insert_str(at, inject);
+            if let Some(at) = html.windows(7).rposition(|w| w == b"</body>") {
+                html.splice(at..at, inject.bytes());
             }
         }
         let file = match job {

@@ -791,7 +791,7 @@ impl Site {
             .par_iter()
             .map(|&j| {
                 let (path, html) = shared.render(&jobs[j])?;
-                let file = output.prepare(&path, html.into_bytes())?;
+                let file = output.prepare(&path, html)?;
                 Ok((path, file))
             })
             .collect();

@@ -166,11 +166,14 @@ impl Theme {
         self.tera.get_template_names().any(|n| n == template)
     }
 
-    /// Renders a template, turning Tera's error into one that names the template.
-    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String> {
+    /// Renders a template into bytes (UTF-8: Tera writes only strings), turning Tera's
+    /// error into one that names the template.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(32 * 1024);
         self.tera
-            .render(template, context)
-            .map_err(|e| template_error(&e, &self.name).into())
+            .render_to(template, context, &mut out)
+            .map_err(|e| template_error(&e, &self.name))?;
+        Ok(out)
     }
 }
 
