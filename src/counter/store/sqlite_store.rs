@@ -448,6 +448,16 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// The store in `dir`: a five-minute online window, commits not synced to disk.
+    fn open(dir: &tempfile::TempDir) -> SqliteStore {
+        SqliteStore::open(
+            &dir.path().join("c.sqlite"),
+            Duration::from_secs(300),
+            false,
+        )
+        .unwrap()
+    }
+
     fn hit(unit: &str, path: Option<&str>, visitor: u8, at: DateTime<Utc>) -> Hit {
         Hit {
             unit: unit.into(),
@@ -461,12 +471,7 @@ mod tests {
     #[tokio::test]
     async fn hits_are_counted_by_vietnam_day_week_and_month() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(
-            &dir.path().join("c.sqlite"),
-            Duration::from_secs(300),
-            false,
-        )
-        .unwrap();
+        let store = open(&dir);
         // Sunday 22 November 2026, 12:00 in Vietnam.
         let sunday = Utc.with_ymd_and_hms(2026, 11, 22, 5, 0, 0).unwrap();
         // 23:30 UTC the same date is already Monday 23 November, 06:30 in Vietnam.
@@ -501,23 +506,13 @@ mod tests {
     #[tokio::test]
     async fn a_hit_id_counts_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(
-            &dir.path().join("c.sqlite"),
-            Duration::from_secs(300),
-            false,
-        )
-        .unwrap();
+        let store = open(&dir);
         let mut h = hit("/", None, 1, Utc::now());
         h.id = Some("abc123".into());
         assert_eq!(store.record(h.clone()).await.unwrap(), Recorded::Counted);
         assert_eq!(store.record(h.clone()).await.unwrap(), Recorded::Duplicate);
         drop(store);
-        let store = SqliteStore::open(
-            &dir.path().join("c.sqlite"),
-            Duration::from_secs(300),
-            false,
-        )
-        .unwrap();
+        let store = open(&dir);
         assert_eq!(
             store.record(h).await.unwrap(),
             Recorded::Duplicate,
@@ -529,12 +524,7 @@ mod tests {
     #[tokio::test]
     async fn the_salt_is_kept_for_the_day_and_rotates() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(
-            &dir.path().join("c.sqlite"),
-            Duration::from_secs(300),
-            false,
-        )
-        .unwrap();
+        let store = open(&dir);
         let d1 = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let d2 = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let s1 = store.salt(d1).await.unwrap();
