@@ -278,7 +278,8 @@ fn entries(
     words: &DocWords<'_>,
     forms: &[u32],
     vocabulary: &Vocabulary<'_>,
-) -> Vec<Entry> {
+    mut emit: impl FnMut(Entry),
+) {
     // Words written differently (`Một`, `một`) count as one form, and their pairs
     // as one pair.
     let mut counted: Vec<(u64, [u32; 2])> =
@@ -304,24 +305,21 @@ fn entries(
         let kb = vocabulary.forms[forms[*b as usize] as usize].1;
         count(u64::from(ka) << 32 | u64::from(kb), *c);
     }
-    counted
-        .into_iter()
-        .map(|(term, [t, b])| {
-            let hash = if term & FORM != 0 {
-                let form = &vocabulary.forms[(term & !FORM) as usize];
-                vocabulary.keys[form.1 as usize].1
-            } else {
-                let first = &vocabulary.keys[(term >> 32) as usize];
-                let second = &vocabulary.keys[(term & 0xffff_ffff) as usize];
-                fnv1a_more(first.2, second.0.as_bytes())
-            };
-            Entry {
-                term,
-                hash,
-                posting: doc * 16 + weight(t, b),
-            }
-        })
-        .collect()
+    for (term, [t, b]) in counted {
+        let hash = if term & FORM != 0 {
+            let form = &vocabulary.forms[(term & !FORM) as usize];
+            vocabulary.keys[form.1 as usize].1
+        } else {
+            let first = &vocabulary.keys[(term >> 32) as usize];
+            let second = &vocabulary.keys[(term & 0xffff_ffff) as usize];
+            fnv1a_more(first.2, second.0.as_bytes())
+        };
+        emit(Entry {
+            term,
+            hash,
+            posting: doc * 16 + weight(t, b),
+        });
+    }
 }
 
 /// What the caller does with each file of the index (its path in the index folder,
@@ -346,11 +344,11 @@ pub fn build<T: Send, E: Send>(
     let started = std::time::Instant::now();
     let mut vocabulary = Vocabulary::default();
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
-    let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
     // A batch of documents at a time: their words are read in parallel, new words
     // are added to the vocabulary, each document's postings are made in parallel and
     // spread to the shards in document order, and the shards take them in parallel.
     const BATCH: usize = 1024;
+    const PART: usize = 128;
     for (n, batch) in records.chunks(BATCH).enumerate() {
         let words: Vec<DocWords<'_>> = batch.par_iter().map(words_of).collect();
         let known = &vocabulary;
@@ -370,21 +368,30 @@ pub fn build<T: Send, E: Send>(
                 }
             }
         }
+        // Parts of the batch make their documents' postings and spread them in
+        // parallel; each shard then takes them part after part, in document order.
         let known = &vocabulary;
-        let first = (n * BATCH) as u32;
-        let made: Vec<Vec<Entry>> = words
-            .par_iter()
-            .zip(&forms)
+        let first = n * BATCH;
+        let parts: Vec<Vec<Vec<Entry>>> = words
+            .par_chunks(PART)
+            .zip(forms.par_chunks(PART))
             .enumerate()
-            .map(|(i, (w, f))| entries(first + i as u32, w, f, known))
+            .map(|(p, (words, forms))| {
+                let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
+                for (i, (w, f)) in words.iter().zip(forms).enumerate() {
+                    let doc = (first + p * PART + i) as u32;
+                    entries(doc, w, f, known, |e| {
+                        spread[e.hash as usize % SHARDS].push(e);
+                    });
+                }
+                spread
+            })
             .collect();
-        for e in made.iter().flatten() {
-            spread[e.hash as usize % SHARDS].push(*e);
-        }
-        shards
-            .par_iter_mut()
-            .zip(&mut spread)
-            .for_each(|(shard, entries)| entries.drain(..).for_each(|e| shard.add(e)));
+        shards.par_iter_mut().enumerate().for_each(|(s, shard)| {
+            for part in &parts {
+                part[s].iter().for_each(|e| shard.add(*e));
+            }
+        });
     }
     log::debug!("search: postings gathered in {:.0?}", started.elapsed());
     let count: usize = shards
