@@ -209,7 +209,6 @@ fn page_types() -> BTreeSet<&'static str> {
 
 #[test]
 fn every_page_type_passes_the_nu_html_checker() {
-    let jar = required_env("CONG_VNU_JAR");
     let site = site();
     let files: Vec<PathBuf> = PAGES
         .iter()
@@ -224,17 +223,7 @@ fn every_page_type_passes_the_nu_html_checker() {
             file
         })
         .collect();
-    let result = Command::new("java")
-        .args(["-jar", &jar, "--errors-only", "--format", "gnu"])
-        .args(&files)
-        .output()
-        .expect("java is needed for the Nu HTML Checker: run `bash tests/setup.sh`");
-    let report = String::from_utf8_lossy(&result.stderr).into_owned()
-        + &String::from_utf8_lossy(&result.stdout);
-    assert!(
-        result.status.success() && report.trim().is_empty(),
-        "the Nu HTML Checker found errors:\n{report}"
-    );
+    assert_valid_html(&files);
 }
 
 #[test]

@@ -145,3 +145,28 @@ pub fn assert_fails_with(root: &std::path::Path, case: &str, expected: &str) {
         "{case}: a failed build wrote public/"
     );
 }
+
+/// Runs the Nu HTML Checker (`CONG_VNU_JAR`) on `paths` (files, or folders of which the
+/// HTML files are checked) and asserts that it finds no error.
+#[allow(dead_code)]
+pub fn assert_valid_html<P: AsRef<std::ffi::OsStr>>(paths: &[P]) {
+    let jar = required_env("CONG_VNU_JAR");
+    let result = std::process::Command::new("java")
+        .args([
+            "-jar",
+            &jar,
+            "--skip-non-html",
+            "--errors-only",
+            "--format",
+            "gnu",
+        ])
+        .args(paths)
+        .output()
+        .expect("java is needed for the Nu HTML Checker: run `bash tests/setup.sh`");
+    let report = String::from_utf8_lossy(&result.stderr).into_owned()
+        + &String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success() && report.trim().is_empty(),
+        "the Nu HTML Checker found errors:\n{report}"
+    );
+}
