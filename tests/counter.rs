@@ -154,18 +154,24 @@ struct Service {
     log: PathBuf,
 }
 
+/// `cong counter serve` on a free loopback port, with the test's targets file.
+fn counter_serve() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cong"));
+    command.args([
+        "counter",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--targets",
+        TARGETS,
+    ]);
+    command
+}
+
 impl Service {
     fn start(store: &[String], extra: &[&str], log: PathBuf) -> Service {
         let log_file = std::fs::File::create(&log).expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cong"))
-            .args([
-                "counter",
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--targets",
-                TARGETS,
-            ])
+        let mut child = counter_serve()
             .args(store)
             .args(extra)
             .env("RUST_LOG", "info")
@@ -533,15 +539,7 @@ fn rate_limit_answers_429() {
 #[test]
 fn serve_refuses_an_unusable_database() {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_cong"))
-        .args([
-            "counter",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--targets",
-            TARGETS,
-        ])
+    let output = counter_serve()
         .arg("--db")
         .arg(dir.path().join("missing-folder/c.sqlite"))
         .output()
