@@ -1021,8 +1021,12 @@ impl Site {
 }
 
 /// The processor time this process has used so far, where the system tells it
-/// (`/proc/self/stat` on Linux, in ticks of 10 ms).
+/// (`/proc/self/stat` on Linux, in ticks of 10 ms); only asked when debug messages are
+/// shown, since only they report it.
 pub(crate) fn cpu_time() -> Option<Duration> {
+    if !log::log_enabled!(log::Level::Debug) {
+        return None;
+    }
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // The fields after the command name, which is in parentheses.
     let mut fields = stat.get(stat.rfind(')')? + 2..)?.split(' ');
