@@ -379,10 +379,10 @@ pub fn load_document(
     let source = Path::new("content").join(rel);
     let text =
         fs::read_text(&root.join(&source), &source).map_err(|e| as_input_error(e, &source))?;
-    let mut hasher = std::hash::DefaultHasher::new();
-    source.hash(&mut hasher);
-    text.hash(&mut hasher);
-    let hash = hasher.finish();
+    let hash = xxhash_rust::xxh3::xxh3_64_with_seed(
+        text.as_bytes(),
+        xxhash_rust::xxh3::xxh3_64(source.as_os_str().as_encoded_bytes()),
+    );
     let (yaml_text, body, body_line) = split_front_matter(&text, &source)?;
     let front: FrontMatter = yaml::parse(yaml_text, &source, 2)?;
     let line = |key: &str| yaml::line_of_key(yaml_text, key).map(|l| l + 1);

@@ -89,9 +89,7 @@ pub struct Output {
 
 /// A digest of a file's bytes.
 pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// A digest for a copied file: its source and the source's size and modification time.

@@ -19,8 +19,7 @@
 //! the chunks of the results on screen.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -70,37 +69,7 @@ fn fnv1a_more(mut h: u32, bytes: &[u8]) -> u32 {
     h
 }
 
-/// A fast hasher for the indexer's short keys, in the manner of rustc's FxHasher.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        // The low bits of a product mix poorly; the hash table indexes by them.
-        let h = (self.0 ^ (self.0 >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        h ^ (h >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// The distinct words of one document as written (before lower-casing), borrowed from
 /// its text, with how often the title and the rest hold them.
@@ -414,9 +383,7 @@ pub fn build<T: Send, E: Send>(
     let documents = records.len();
     // Each file is handed over as soon as it is made: (path, digest, size, kept).
     let made = |path: String, bytes: Vec<u8>| -> Result<(String, u64, usize, T), E> {
-        let mut h = std::hash::DefaultHasher::new();
-        bytes.hash(&mut h);
-        let (digest, size) = (h.finish(), bytes.len());
+        let (digest, size) = (crate::output::digest(&bytes), bytes.len());
         let kept = keep(&path, bytes)?;
         Ok((path, digest, size, kept))
     };
