@@ -16,10 +16,21 @@ pub const VIETNAM: Tz = chrono_tz::Asia::Ho_Chi_Minh;
 
 /// Returns `text` in Unicode NFC, borrowing when it already is.
 pub fn nfc(text: &str) -> Cow<'_, str> {
+    if text.chars().all(stable_in_nfc) {
+        return Cow::Borrowed(text);
+    }
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),
     }
+}
+
+/// Characters that are NFC whatever surrounds them (quick check `Yes`, combining
+/// class 0): Latin up to the combining marks, precomposed Vietnamese letters
+/// (U+1E00–U+1EFF) and the punctuation Vietnamese text uses (U+2010–U+206F), checked
+/// without the normalisation tables.
+fn stable_in_nfc(c: char) -> bool {
+    matches!(c, '\0'..='\u{2ff}' | '\u{1e00}'..='\u{1eff}' | '\u{2010}'..='\u{206f}')
 }
 
 /// Tone marks, in the traditional order: huyền, hỏi, ngã, sắc, nặng.
@@ -283,6 +294,25 @@ mod tests {
         assert_ne!(nfd, "Hóa Thượng");
         assert_eq!(nfc(&nfd), "Hóa Thượng");
         assert_eq!(slugify(&nfd), "hoa-thuong");
+    }
+
+    #[test]
+    fn characters_taken_as_nfc_without_the_tables_are() {
+        for c in ('\0'..='\u{206f}').filter(|c| stable_in_nfc(*c)) {
+            assert_eq!(
+                unicode_normalization::char::canonical_combining_class(c),
+                0,
+                "{c:?}"
+            );
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+        }
+        // A precomposed letter followed by a lone tone mark is not NFC.
+        assert_eq!(nfc("a\u{301}"), "á");
+        assert_eq!(nfc("Hỷ\u{323}"), "Hỷ\u{323}".nfc().collect::<String>());
     }
 
     #[test]
