@@ -91,28 +91,90 @@ pub fn search_text(text: &str) -> String {
 /// Calls `f(word, joined)` for each word of a text made by [`search_text`], without
 /// copying: what [`search_words`] returns, for the indexer's inner loop.
 pub fn for_each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str, bool)) {
+    let bytes = lowered.as_bytes();
     let mut start = None;
     let mut joined = false;
-    let mut emit = |word: &'a str, joined: bool| {
-        if word.len() <= LONGEST_WORD || word.chars().count() <= LONGEST_WORD {
-            f(word, joined);
-        }
-    };
-    for (i, c) in lowered.char_indices() {
-        if is_word_char(c) {
+    let mut i = 0;
+    while i < bytes.len() {
+        let (len, class) = class_at(lowered, i);
+        if class == Class::Word {
             start.get_or_insert(i);
         } else {
             if let Some(s) = start.take() {
-                emit(&lowered[s..i], joined);
+                emit_word(&lowered[s..i], joined, &mut f);
                 joined = true;
             }
-            if c == '\n' || !c.is_whitespace() {
+            if class == Class::Break {
                 joined = false;
             }
         }
+        i += len;
     }
     if let Some(s) = start {
-        emit(&lowered[s..], joined);
+        emit_word(&lowered[s..], joined, &mut f);
+    }
+}
+
+fn emit_word<'a>(word: &'a str, joined: bool, f: &mut impl FnMut(&'a str, bool)) {
+    if word.len() <= LONGEST_WORD || word.chars().count() <= LONGEST_WORD {
+        f(word, joined);
+    }
+}
+
+/// What a character is to [`for_each_word`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Part of a word ([`is_word_char`]).
+    Word,
+    /// White space other than a new line: the words either side can form a phrase.
+    Space,
+    /// A new line or punctuation: they cannot.
+    Break,
+}
+
+/// The class of each ASCII character.
+const ASCII_CLASS: [Class; 128] = {
+    let mut table = [Class::Break; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() {
+            Class::Word
+        } else if c.is_ascii_whitespace() && c != b'\n' || c == 0x0b {
+            Class::Space
+        } else {
+            Class::Break
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The length and class of the character at byte `i` of `text`. ASCII and the
+/// two- and three-byte sequences of Vietnamese letters are told from their bytes;
+/// anything else is decoded.
+fn class_at(text: &str, i: usize) -> (usize, Class) {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    match b {
+        0..=0x7f => (1, ASCII_CLASS[b as usize]),
+        // U+00C0–U+00FF, but for × and ÷.
+        0xc3 if !matches!(bytes[i + 1], 0x97 | 0xb7) => (2, Class::Word),
+        // U+0100–U+023F.
+        0xc4..=0xc8 => (2, Class::Word),
+        // U+1E80–U+1EFF: the precomposed Vietnamese letters.
+        0xe1 if matches!(bytes[i + 1], 0xba | 0xbb) => (3, Class::Word),
+        _ => {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            let class = if is_word_char(c) {
+                Class::Word
+            } else if c.is_whitespace() && c != '\n' {
+                Class::Space
+            } else {
+                Class::Break
+            };
+            (c.len_utf8(), class)
+        }
     }
 }
 
@@ -329,6 +391,21 @@ mod tests {
         assert_eq!(search_key("đường"), "duong");
         assert_eq!(search_key(&"ĐƯỜNG".to_lowercase()), "duong");
         assert_eq!(search_words("ĂÂÊÔƠƯ")[0].key, "aaeoou");
+    }
+
+    #[test]
+    fn characters_told_from_their_bytes_are_classed_as_when_decoded() {
+        for c in '\0'..='\u{ffff}' {
+            let expected = if is_word_char(c) {
+                Class::Word
+            } else if c.is_whitespace() && c != '\n' {
+                Class::Space
+            } else {
+                Class::Break
+            };
+            let text = format!("{c}a");
+            assert!(class_at(&text, 0) == (c.len_utf8(), expected), "{c:?}");
+        }
     }
 
     #[test]

@@ -131,6 +131,18 @@ struct Vocabulary<'a> {
 }
 
 impl<'a> Vocabulary<'a> {
+    /// [`fnv1a`] of a term's key, or of its pair of keys with a space between.
+    fn hash(&self, term: u64) -> u32 {
+        if term & FORM != 0 {
+            let form = &self.forms[(term & !FORM) as usize];
+            self.keys[form.1 as usize].1
+        } else {
+            let first = &self.keys[(term >> 32) as usize];
+            let second = &self.keys[(term & 0xffff_ffff) as usize];
+            fnv1a_more(first.2, second.0.as_bytes())
+        }
+    }
+
     /// The form of a word as written, added when new.
     fn form_of(&mut self, word: &'a str) -> u32 {
         if let Some(f) = self.written.get(word) {
@@ -173,13 +185,18 @@ const FORM: u64 = 1 << 63;
 #[derive(Clone, Copy)]
 struct Entry {
     term: u64,
-    /// [`fnv1a`] of the key or of the pair `"first second"`.
-    hash: u32,
     /// `doc * 16 + weight`.
     posting: u32,
 }
 
-/// The terms whose hash falls in one shard, and their postings in document order.
+/// The shard a term's postings are gathered in: any even spread will do, since the
+/// buckets are made from all the shards.
+fn shard_of(term: u64) -> usize {
+    (term.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % SHARDS
+}
+
+/// The terms of one shard, with the [`fnv1a`] hash that picks their bucket, and their
+/// postings in document order.
 #[derive(Default)]
 struct Shard {
     ids: FastMap<u64, u32>,
@@ -230,15 +247,24 @@ impl Postings {
 }
 
 impl Shard {
-    fn add(&mut self, e: Entry) {
+    fn add(&mut self, e: Entry, vocabulary: &Vocabulary<'_>) {
         let next = self.terms.len() as u32;
         let id = *self.ids.entry(e.term).or_insert(next);
         if id == next {
-            self.terms.push((e.term, e.hash));
+            self.terms.push((e.term, vocabulary.hash(e.term)));
             self.postings.push(Postings::default());
         }
         self.postings[id as usize].push(e.posting);
     }
+}
+
+/// What [`entries`] reuses from one document to the next.
+#[derive(Default)]
+struct Counts {
+    /// Each term of the document and its title and body counts.
+    counted: Vec<(u64, [u32; 2])>,
+    /// Where each term is in `counted`.
+    at: FastMap<u64, u32>,
 }
 
 /// The postings of one document, its words' forms given.
@@ -247,14 +273,14 @@ fn entries(
     words: &DocWords<'_>,
     forms: &[u32],
     vocabulary: &Vocabulary<'_>,
+    scratch: &mut Counts,
     mut emit: impl FnMut(Entry),
 ) {
     // Words written differently (`Một`, `một`) count as one form, and their pairs
     // as one pair.
-    let mut counted: Vec<(u64, [u32; 2])> =
-        Vec::with_capacity(words.words.len() + words.pairs.len());
-    let mut at: FastMap<u64, u32> = FastMap::default();
-    at.reserve(counted.capacity());
+    let Counts { counted, at } = scratch;
+    counted.clear();
+    at.clear();
     let mut count = |term: u64, c: [u32; 2]| {
         let next = counted.len() as u32;
         let i = *at.entry(term).or_insert(next);
@@ -274,18 +300,9 @@ fn entries(
         let kb = vocabulary.forms[forms[*b as usize] as usize].1;
         count(u64::from(ka) << 32 | u64::from(kb), *c);
     }
-    for (term, [t, b]) in counted {
-        let hash = if term & FORM != 0 {
-            let form = &vocabulary.forms[(term & !FORM) as usize];
-            vocabulary.keys[form.1 as usize].1
-        } else {
-            let first = &vocabulary.keys[(term >> 32) as usize];
-            let second = &vocabulary.keys[(term & 0xffff_ffff) as usize];
-            fnv1a_more(first.2, second.0.as_bytes())
-        };
+    for (term, [t, b]) in counted.drain(..) {
         emit(Entry {
             term,
-            hash,
             posting: doc * 16 + weight(t, b),
         });
     }
@@ -347,10 +364,11 @@ pub fn build<T: Send, E: Send>(
             .enumerate()
             .map(|(p, (words, forms))| {
                 let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
+                let mut scratch = Counts::default();
                 for (i, (w, f)) in words.iter().zip(forms).enumerate() {
                     let doc = (first + p * PART + i) as u32;
-                    entries(doc, w, f, known, |e| {
-                        spread[e.hash as usize % SHARDS].push(e);
+                    entries(doc, w, f, known, &mut scratch, |e| {
+                        spread[shard_of(e.term)].push(e);
                     });
                 }
                 spread
@@ -358,7 +376,7 @@ pub fn build<T: Send, E: Send>(
             .collect();
         shards.par_iter_mut().enumerate().for_each(|(s, shard)| {
             for part in &parts {
-                part[s].iter().for_each(|e| shard.add(*e));
+                part[s].iter().for_each(|e| shard.add(*e, known));
             }
         });
     }
