@@ -183,7 +183,7 @@ pub struct BuildReport {
 impl Site {
     /// Reads the portal and its theme.
     pub fn load(options: BuildOptions) -> Result<Site> {
-        let started = Instant::now();
+        let started = (Instant::now(), cpu_time());
         let content = content::load(
             &options.root,
             LoadOptions {
@@ -199,9 +199,9 @@ impl Site {
                 .unwrap_or(&content.site.base_url),
         );
         log::debug!(
-            "load: {} documents in {:.0?}",
+            "load: {} documents in {}",
             content.documents.len(),
-            started.elapsed()
+            since(started)
         );
         let (statistics, mut errors) =
             crate::statistics::load(&options.root, &content, &base.prefix);
