@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
 use serde_json::json;
 
+use crate::output::File;
 use crate::render::{list_path, ListKind};
 use crate::site::Site;
 use crate::text::{self, escape};
@@ -18,13 +20,15 @@ static NONE: Vec<usize> = Vec::new();
 /// Adds every feed, the sitemap, robots.txt and the counter's targets to the output.
 /// Feeds whose items did not change since the last call are kept as they are (a
 /// preview's rebuild); `site.feed_prints` remembers each file's fingerprint.
-pub fn write_all(site: &mut Site, global: u64) {
-    let mut files = Vec::new();
+pub fn write_all(site: &mut Site, global: u64) -> anyhow::Result<()> {
+    let mut files: Vec<(String, String)> = Vec::new();
     let mut prints: HashMap<String, u64> = HashMap::new();
     let previous = &site.feed_prints;
     let output = &site.output;
     let unchanged =
         |path: &str, print: u64| previous.get(path) == Some(&print) && output.get(path).is_some();
+    // (path, title, items) of each feed whose items changed.
+    let mut changed: Vec<(String, String, Vec<usize>)> = Vec::new();
     for (u, unit) in site.content.units.iter().enumerate() {
         let ix = &site.index[u];
         let name = &unit.config.name.vi;
@@ -56,10 +60,28 @@ pub fn write_all(site: &mut Site, global: u64) {
             if unchanged(&rss_path, print) && unchanged(&json_path, print) {
                 continue;
             }
-            files.push((rss_path, rss(site, &path, &title, &items)));
-            files.push((json_path, json_feed(site, &path, &title, &items)));
+            changed.push((path, title, items));
         }
     }
+    // The feeds are made, and written when the build streams into a folder, in
+    // parallel.
+    let site_ref = &*site;
+    let made: Vec<(String, File)> = changed
+        .par_iter()
+        .map(|(path, title, items)| {
+            let rss_path = format!("{}rss.xml", &path[1..]);
+            let json_path = format!("{}feed.json", &path[1..]);
+            let rss = rss(site_ref, path, title, items);
+            let json = json_feed(site_ref, path, title, items);
+            Ok([
+                (rss_path.clone(), output.prepare(&rss_path, rss.into_bytes())?),
+                (json_path.clone(), output.prepare(&json_path, json.into_bytes())?),
+            ])
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     // The sitemap and the counter's targets change only with the set of pages and
     // the articles' dates.
     let changes = site.output.path_changes();
@@ -101,11 +123,15 @@ pub fn write_all(site: &mut Site, global: u64) {
         site.output
             .retain(|path, _| !stale.iter().any(|s| s == path));
     }
+    for (path, file) in made {
+        site.output.insert(path, file);
+    }
     for (path, body) in files {
         site.output.add(path, body.into_bytes());
     }
     site.feed_prints = prints;
     site.sitemap_pages = Some((site.output.path_changes(), pages));
+    Ok(())
 }
 
 fn rss(site: &Site, path: &str, title: &str, items: &[usize]) -> String {

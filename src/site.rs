@@ -989,8 +989,7 @@ impl Site {
     /// RSS, JSON Feed, sitemap.xml, robots.txt.
     fn feeds(&mut self) -> Result<()> {
         let global = self.global_hash();
-        crate::feeds::write_all(self, global);
-        Ok(())
+        crate::feeds::write_all(self, global)
     }
 
     /// Puts the built site in place of the output folder; returns how many files were
