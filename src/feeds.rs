@@ -74,8 +74,14 @@ pub fn write_all(site: &mut Site, global: u64) -> anyhow::Result<()> {
             let rss = rss(site_ref, path, title, items);
             let json = json_feed(site_ref, path, title, items);
             Ok([
-                (rss_path.clone(), output.prepare(&rss_path, rss.into_bytes())?),
-                (json_path.clone(), output.prepare(&json_path, json.into_bytes())?),
+                (
+                    rss_path.clone(),
+                    output.prepare(&rss_path, rss.into_bytes())?,
+                ),
+                (
+                    json_path.clone(),
+                    output.prepare(&json_path, json.into_bytes())?,
+                ),
             ])
         })
         .collect::<anyhow::Result<Vec<_>>>()?

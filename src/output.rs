@@ -43,6 +43,10 @@ enum Stage {
         dir: Mutex<Option<tempfile::TempDir>>,
         path: PathBuf,
         target: PathBuf,
+        /// The folders made so far: tens of thousands of files go into folders that
+        /// already exist, and asking the file system again each time costs as much as
+        /// writing a small file.
+        made: Mutex<rustc_hash::FxHashSet<PathBuf>>,
     },
     /// `target` itself, updated file by file after the build succeeded.
     Update {
@@ -126,6 +130,7 @@ impl Output {
                     path: dir.path().to_path_buf(),
                     dir: Mutex::new(Some(dir)),
                     target: target.to_path_buf(),
+                    made: Mutex::default(),
                 }
             }
         };
@@ -172,11 +177,19 @@ impl Output {
     pub fn prepare(&self, path: &str, bytes: Vec<u8>) -> Result<File> {
         match self.stage.as_deref() {
             None => Ok(File::Bytes(Arc::new(bytes))),
-            Some(Stage::Fresh { path: dir, .. }) => {
+            Some(Stage::Fresh {
+                path: dir, made, ..
+            }) => {
                 let target = dir.join(path);
                 if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)
-                        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+                    let known = made.lock().is_ok_and(|m| m.contains(parent));
+                    if !known {
+                        std::fs::create_dir_all(parent)
+                            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+                        if let Ok(mut m) = made.lock() {
+                            m.insert(parent.to_path_buf());
+                        }
+                    }
                 }
                 std::fs::write(&target, &bytes)
                     .with_context(|| format!("failed to write `{}`", target.display()))?;
@@ -317,7 +330,7 @@ impl Output {
                     .with_context(|| {
                         format!("failed to create a folder in `{}`", parent.display())
                     })?;
-                let written = self.write_pending(fresh.path(), None)?;
+                let written = self.write_pending(fresh.path(), None, &Default::default())?;
                 swap_in(fresh.keep(), target)?;
                 Ok(written)
             }
@@ -325,13 +338,15 @@ impl Output {
                 dir,
                 path,
                 target: staged_for,
+                made,
             }) => {
                 anyhow::ensure!(
                     staged_for == target,
                     "the build was prepared for `{}`",
                     staged_for.display()
                 );
-                let written = self.write_pending(path, None)?;
+                let made = made.lock().map(|m| m.clone()).unwrap_or_default();
+                let written = self.write_pending(path, None, &made)?;
                 fs::write(&path.join(MANIFEST), self.manifest())?;
                 let dir = dir
                     .lock()
@@ -355,7 +370,7 @@ impl Output {
                     "the build was prepared for `{}`",
                     staged_for.display()
                 );
-                let written = self.write_pending(target, Some(manifest))?;
+                let written = self.write_pending(target, Some(manifest), &Default::default())?;
                 for gone in manifest.keys().filter(|p| self.get(p).is_none()) {
                     let file = target.join(gone);
                     if file.is_file() {
@@ -379,6 +394,7 @@ impl Output {
         &self,
         dir: &Path,
         previous: Option<&HashMap<String, (u64, u64)>>,
+        made: &rustc_hash::FxHashSet<PathBuf>,
     ) -> Result<usize> {
         let pending: Vec<(&String, &File)> = self
             .iter()
@@ -397,6 +413,7 @@ impl Output {
             .collect();
         dirs.sort();
         dirs.dedup();
+        dirs.retain(|d| !made.contains(d));
         fs::create_dir_all(dir)?;
         for d in &dirs {
             fs::create_dir_all(d)?;

@@ -366,11 +366,7 @@ mod tests {
                 0,
                 "{c:?}"
             );
-            assert_eq!(
-                is_nfc_quick(std::iter::once(c)),
-                IsNormalized::Yes,
-                "{c:?}"
-            );
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
         }
         // A precomposed letter followed by a lone tone mark is not NFC.
         assert_eq!(nfc("a\u{301}"), "á");
