@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Full-build benchmark of cong against Hugo on the same generated articles.
 #
-#   bash bench/build.sh [--runs R] [--phases] [N ...]      (default N: 1000 10000 50000)
+#   bash bench/build.sh [--runs R] [--phases] [--search-cost] [N ...]
+#                                                          (default N: 1000 10000 50000)
 #
 # For each N it generates a portal once (cached under bench/out/n<N>/, keyed by the
 # generator's source), then alternates `cong build` and `hugo` R times (default 3), each into
 # a freshly removed output folder, timing wall time and peak RSS with /usr/bin/time. It then
 # times R cong builds with nothing changed (output left in place). --phases prints cong's
-# per-phase timings (`cong -v build`) for the largest N.
+# per-phase timings (`cong -v build`) for the largest N. --search-cost then alternates, for
+# each N, R full cong builds with the search index and R without it
+# (CONG_BENCH_WITHOUT_SEARCH=1) and reports what the index adds to the build's time.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +18,7 @@ ROOT=$(dirname "$HERE")
 OUT="$HERE/out"
 RUNS=3
 PHASES=0
+SEARCH_COST=0
 SIZES=()
 UNITS=20
 SEED=1
@@ -23,7 +27,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --phases) PHASES=1; shift ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    --search-cost) SEARCH_COST=1; shift ;;
+    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
     *) SIZES+=("$1"); shift ;;
   esac
 done
@@ -158,4 +163,28 @@ if [ "$PHASES" = 1 ]; then
   echo '```'
   grep -E '\[DEBUG\] (load|link|markdown|index|search|data|render|feeds)|built [0-9]+ pages' "$D/phases.log" | sed -E 's/^.*\[DEBUG\] /[DEBUG] /'
   echo '```'
+fi
+
+if [ "$SEARCH_COST" = 1 ]; then
+  echo
+  echo "What the search index adds to a full cong build ($RUNS alternating runs each, median wall and CPU):"
+  echo
+  echo "| articles | with index s | without index s | added | with index CPU s | without index CPU s | added CPU |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|"
+  for N in "${SIZES[@]}"; do
+    D="$OUT/n$N"
+    ws=(); wc=(); ns=(); nc=()
+    for i in $(seq 1 "$RUNS"); do
+      discard "$D/cong-public"
+      read -r s m c < <(time_run "$D/cong.log" "$CONG" build --root "$D/cong" --output "$D/cong-public" --now "$NOW")
+      ws+=("$s"); wc+=("$c")
+      discard "$D/cong-public"
+      read -r s m c < <(CONG_BENCH_WITHOUT_SEARCH=1 time_run "$D/cong.log" "$CONG" build --root "$D/cong" --output "$D/cong-public" --now "$NOW")
+      ns+=("$s"); nc+=("$c")
+      say "N=$N run $i: with index ${ws[-1]} s (cpu ${wc[-1]}), without ${ns[-1]} s (cpu ${nc[-1]})"
+    done
+    w=$(printf '%s\n' "${ws[@]}" | median); n=$(printf '%s\n' "${ns[@]}" | median)
+    wcm=$(printf '%s\n' "${wc[@]}" | median); ncm=$(printf '%s\n' "${nc[@]}" | median)
+    echo "| $N | $w | $n | $(awk -v a="$w" -v b="$n" 'BEGIN {printf "%.0f %%", (a/b-1)*100}') | $wcm | $ncm | $(awk -v a="$wcm" -v b="$ncm" 'BEGIN {printf "%.0f %%", (a/b-1)*100}') |"
+  done
 fi

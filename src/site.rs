@@ -934,6 +934,8 @@ impl Site {
                 self.data_pages.extend(search_pages.iter().cloned());
                 self.data_files.extend(search_files.iter().cloned());
             }
+            // The benchmark's measure of what the index costs: the same build without it.
+            _ if std::env::var_os("CONG_BENCH_WITHOUT_SEARCH").is_some() => {}
             _ => {
                 crate::search::pages(self)?;
                 self.search = Some((
