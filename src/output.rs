@@ -52,6 +52,8 @@ enum Stage {
     Update {
         target: PathBuf,
         manifest: HashMap<String, (u64, u64)>,
+        /// The digest of what the previous build made its search index from.
+        search: Option<u64>,
     },
 }
 
@@ -89,6 +91,8 @@ pub struct Output {
     prints: HashMap<String, u64>,
     /// Counts the changes to the set of paths (not to the files' contents).
     path_changes: u64,
+    /// The digest of what the search index was made from, recorded in the manifest.
+    search_key: Option<u64>,
 }
 
 /// A digest of a file's bytes.
@@ -112,9 +116,10 @@ impl Output {
     pub fn staged(target: &Path) -> Result<Output> {
         let manifest = read_manifest(target);
         let stage = match manifest {
-            Some(manifest) => Stage::Update {
+            Some((manifest, search)) => Stage::Update {
                 target: target.to_path_buf(),
                 manifest,
+                search,
             },
             None => {
                 let parent = parent_of(target);
@@ -139,6 +144,7 @@ impl Output {
             stage: Some(Arc::new(stage)),
             prints: HashMap::new(),
             path_changes: 0,
+            search_key: None,
         })
     }
 
@@ -164,6 +170,30 @@ impl Output {
             }
         }
         false
+    }
+
+    /// The files under `dir` (paths relative to it, and digests) that the previous build
+    /// in the target made from the same search input `key`, if it did.
+    pub fn previous_index(&self, dir: &str, key: u64) -> Option<Vec<(String, u64)>> {
+        match self.stage.as_deref() {
+            Some(Stage::Update {
+                manifest,
+                search: Some(search),
+                ..
+            }) if *search == key => {
+                let files: Vec<(String, u64)> = manifest
+                    .iter()
+                    .filter_map(|(path, (d, _))| Some((path.strip_prefix(dir)?.to_owned(), *d)))
+                    .collect();
+                (!files.is_empty()).then_some(files)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records, for the manifest, what the search index was made from.
+    pub fn set_search_key(&mut self, key: u64) {
+        self.search_key = Some(key);
     }
 
     /// Records the pages' fingerprints for the manifest.
@@ -304,6 +334,9 @@ impl Output {
     /// The digest of every file, as the manifest records it.
     fn manifest(&self) -> String {
         let mut out = String::with_capacity(self.len() * 64);
+        if let Some(key) = self.search_key {
+            out.push_str(&format!("{SEARCH_LINE}{key:016x}\n"));
+        }
         for (path, file) in self.iter() {
             let d = match file {
                 File::Bytes(b) => digest(b),
@@ -364,6 +397,7 @@ impl Output {
             Some(Stage::Update {
                 target: staged_for,
                 manifest,
+                ..
             }) => {
                 anyhow::ensure!(
                     staged_for == target,
@@ -464,17 +498,32 @@ fn name_of(target: &Path) -> String {
         .unwrap_or_else(|| "public".into())
 }
 
-/// The manifest of a previous build in `target`, when there is a complete one.
-fn read_manifest(target: &Path) -> Option<HashMap<String, (u64, u64)>> {
+/// The manifest's line for the digest of the search index's input.
+const SEARCH_LINE: &str = "search\t";
+
+/// The manifest of a previous build in `target`, when there is a complete one, and the
+/// digest of what its search index was made from.
+type Manifest = (HashMap<String, (u64, u64)>, Option<u64>);
+
+fn read_manifest(target: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(target.join(MANIFEST)).ok()?;
-    text.lines()
+    let (search, files) = match text.strip_prefix(SEARCH_LINE) {
+        Some(rest) => {
+            let (key, files) = rest.split_once('\n')?;
+            (Some(u64::from_str_radix(key, 16).ok()?), files)
+        }
+        None => (None, text.as_str()),
+    };
+    let files = files
+        .lines()
         .map(|line| {
             let mut parts = line.splitn(3, '\t');
             let d = u64::from_str_radix(parts.next()?, 16).ok()?;
             let print = u64::from_str_radix(parts.next()?, 16).ok()?;
             Some((parts.next()?.to_owned(), (d, print)))
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    Some((files, search))
 }
 
 /// Replaces `target` by `fresh`, then removes the previous folder.

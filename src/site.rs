@@ -653,7 +653,7 @@ impl Site {
     }
 
     /// A digest of what every page shows: settings, units, strings, addresses.
-    fn global_hash(&self) -> u64 {
+    pub(crate) fn global_hash(&self) -> u64 {
         let mut h = std::hash::DefaultHasher::new();
         self.content.config_hash.hash(&mut h);
         self.theme.strings_hash.hash(&mut h);
@@ -860,7 +860,9 @@ impl Site {
         });
         match recopy {
             Some(which) => render::assets(self, true, Some(&which)),
-            None => render::assets(self, !same_pages || count > 0, None),
+            // A build into a folder starts from an empty output: the files beside the
+            // documents are listed again (and written only where they changed).
+            None => render::assets(self, self.options.stream || !same_pages || count > 0, None),
         }
         Ok(count)
     }

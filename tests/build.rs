@@ -258,15 +258,45 @@ fn a_second_build_writes_only_what_changed() {
     let mtime = |p: &std::path::Path| std::fs::metadata(p).unwrap().modified().unwrap();
     let (page_before, other_before) = (mtime(&page), mtime(&other));
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let result = cong(&["build", "--root", root, "--now", NOW]);
+    let image = out.join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/anh.svg");
+    let image_before = mtime(&image);
+    // The newest file of the search index.
+    let index = || {
+        walkdir::WalkDir::new(out.join("tim-kiem/chi-muc"))
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.metadata().unwrap().modified().unwrap())
+            .max()
+            .unwrap()
+    };
+    let index_before = index();
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_cong"))
+        .args(["build", "--root", root, "--now", NOW])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
     assert!(stderr(&result).contains(" 0 of "), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("files of the previous build kept"),
+        "the search index was made again from the same input:\n{}",
+        stderr(&result)
+    );
     assert_eq!(mtime(&page), page_before);
+    assert_eq!(
+        mtime(&image),
+        image_before,
+        "a document's image is gone or written again"
+    );
+    assert_eq!(index(), index_before);
     let article = dir.path().join("content/tin-tuc/2021-01-05-thong-bao.md");
     let text = read(&article).replace("Nội dung thông báo.", "Nội dung thông báo mới.");
     std::fs::write(&article, text).unwrap();
     let result = cong(&["build", "--root", root, "--now", NOW]);
     assert!(result.status.success());
     assert!(read(&page).contains("Nội dung thông báo mới."));
+    assert!(image.is_file(), "a document's image is gone");
+    assert_ne!(index(), index_before, "the search index was not made again");
     assert_ne!(mtime(&page), page_before);
     assert_eq!(
         mtime(&other),

@@ -427,12 +427,12 @@ pub fn build<T: Send, E: Send>(
         "meta.json".into(),
         meta_json(records, units, facets, buckets),
     )?);
-    let mut h = std::hash::DefaultHasher::new();
-    for (path, digest, _, _) in &files {
-        (path, digest).hash(&mut h);
-    }
     Ok(Built {
-        version: format!("{:x}", h.finish()),
+        version: version_of(
+            files
+                .iter()
+                .map(|(path, digest, _, _)| (path.as_str(), *digest)),
+        ),
         documents,
         bytes: files.iter().map(|f| f.2).sum(),
         files: files
@@ -440,6 +440,52 @@ pub fn build<T: Send, E: Send>(
             .map(|(path, _, _, kept)| (path, kept))
             .collect(),
     })
+}
+
+/// The index's version: a digest of every file's path and digest, in any order.
+pub fn version_of<'p>(files: impl Iterator<Item = (&'p str, u64)>) -> String {
+    let mut files: Vec<(&str, u64)> = files.collect();
+    files.sort_unstable();
+    let mut h = std::hash::DefaultHasher::new();
+    files.hash(&mut h);
+    format!("{:x}", h.finish())
+}
+
+/// A digest of everything the index is made from (with `global`, a digest of the
+/// settings and of cong itself): the same digest makes the same files.
+pub fn input_key(
+    records: &[Record<'_>],
+    units: &[(String, String)],
+    facets: &[String],
+    global: u64,
+) -> u64 {
+    let mut digests: Vec<u64> = records
+        .par_iter()
+        .map(|r| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            for field in [
+                r.title.as_ref(),
+                r.url.as_str(),
+                r.summary.as_ref(),
+                r.body.as_ref(),
+            ] {
+                h.update(&(field.len() as u64).to_le_bytes());
+                h.update(field.as_bytes());
+            }
+            let date = r
+                .date
+                .map(|d| (d.timestamp(), d.offset().local_minus_utc()));
+            let mut rest = std::hash::DefaultHasher::new();
+            (r.unit, r.facet, date).hash(&mut rest);
+            h.update(&rest.finish().to_le_bytes());
+            h.digest()
+        })
+        .collect();
+    // The index does not depend on the order the records come in.
+    digests.sort_unstable();
+    let mut h = std::hash::DefaultHasher::new();
+    (digests, units, facets, global, SNIPPET_CHARS, CHUNK).hash(&mut h);
+    h.finish()
 }
 
 /// Writes a list of postings `doc * 16 + weight`: as an array of `delta * 16 + weight`

@@ -72,10 +72,38 @@ pub fn pages(site: &mut Site) -> Result<()> {
     let units = unit_names(site);
     // Each file is written at once when the build streams into a folder, so that
     // the index is not held in memory while the pages are rendered.
-    let output = &site.output;
-    let keep = |path: &str, bytes: Vec<u8>| output.prepare(&format!("{INDEX_DIR}{path}"), bytes);
-    let built = index::build(records(site, &facets), &units, &facets, &keep)?;
-    log_built(&built, started);
+    let mut records = records(site, &facets);
+    let key = index::input_key(&records, &units, &facets, site.global_hash());
+    // A build into a folder whose index was made from the same input keeps it.
+    let built = match site.output.previous_index(INDEX_DIR, key) {
+        Some(files) => {
+            let built = index::Built {
+                version: index::version_of(files.iter().map(|(p, d)| (p.as_str(), *d))),
+                documents: std::mem::take(&mut records).len(),
+                bytes: 0,
+                files: files
+                    .into_iter()
+                    .map(|(path, digest)| (path, File::Written(digest)))
+                    .collect(),
+            };
+            log::debug!(
+                "search: {} documents, the {} files of the previous build kept in {}",
+                built.documents,
+                built.files.len(),
+                crate::site::since(started)
+            );
+            built
+        }
+        None => {
+            let output = &site.output;
+            let keep =
+                |path: &str, bytes: Vec<u8>| output.prepare(&format!("{INDEX_DIR}{path}"), bytes);
+            let built = index::build(records, &units, &facets, &keep)?;
+            log_built(&built, started);
+            built
+        }
+    };
+    site.output.set_search_key(key);
     add(
         site,
         Indexed {
