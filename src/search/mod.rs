@@ -72,14 +72,16 @@ pub fn pages(site: &mut Site) -> Result<()> {
     let units = unit_names(site);
     // Each file is written at once when the build streams into a folder, so that
     // the index is not held in memory while the pages are rendered.
-    let mut records = records(site, &facets);
+    let records = records(site, &facets);
     let key = index::input_key(&records, &units, &facets, site.global_hash());
     // A build into a folder whose index was made from the same input keeps it.
     let built = match site.output.previous_index(INDEX_DIR, key) {
         Some(files) => {
+            let documents = records.len();
+            drop(records);
             let built = index::Built {
                 version: index::version_of(files.iter().map(|(p, d)| (p.as_str(), *d))),
-                documents: std::mem::take(&mut records).len(),
+                documents,
                 bytes: 0,
                 files: files
                     .into_iter()
