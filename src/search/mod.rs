@@ -70,8 +70,6 @@ pub fn pages(site: &mut Site) -> Result<()> {
     let started = (std::time::Instant::now(), crate::site::cpu_time());
     let facets = facet_names(site);
     let units = unit_names(site);
-    // Each file is written at once when the build streams into a folder, so that
-    // the index is not held in memory while the pages are rendered.
     let records = records(site, &facets);
     let key = index::input_key(&records, &units, &facets, site.global_hash());
     // A build into a folder whose index was made from the same input keeps it.
@@ -97,6 +95,8 @@ pub fn pages(site: &mut Site) -> Result<()> {
             built
         }
         None => {
+            // Each file is written at once when the build streams into a folder, so
+            // that the index is not held in memory while the pages are rendered.
             let output = &site.output;
             let keep =
                 |path: &str, bytes: Vec<u8>| output.prepare(&format!("{INDEX_DIR}{path}"), bytes);
