@@ -71,41 +71,63 @@ fn fnv1a_more(mut h: u32, bytes: &[u8]) -> u32 {
 
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// The distinct words of one document as written (before lower-casing), borrowed from
-/// its text, with how often the title and the rest hold them.
+/// The distinct forms of one document's words, with how often the title and the rest
+/// hold them.
 #[derive(Default)]
 struct DocWords<'a> {
-    words: Vec<&'a str>,
-    /// Title and body counts, by word.
+    /// Each form, or `u32::MAX` for a word not yet in the vocabulary (see `missed`).
+    forms: Vec<u32>,
+    /// Title and body counts, by form.
     counts: Vec<[u32; 2]>,
-    /// Each time two words are adjacent (indices into `words`), counted in the title
+    /// Each time two words are adjacent (indices into `forms`), counted in the title
     /// or the body.
     pairs: Vec<(u32, u32, [u32; 2])>,
+    /// The words the vocabulary did not know, borrowed from the text, with their
+    /// place in `forms`: the vocabulary takes them in after the batch.
+    missed: Vec<(u32, &'a str)>,
+    /// No two entries of `forms` are the same form (there was no word to take in).
+    unique: bool,
 }
 
-/// The words of one record. This is the part of indexing done in parallel: the
-/// lower-casing and folding are done once per distinct word of the site, in [`Index`].
-fn words_of<'a>(record: &'a Record<'_>) -> DocWords<'a> {
+/// The words of one record, each known word as its form. This is the part of
+/// indexing done in parallel: the lower-casing and folding are done once per distinct
+/// word of the site, in [`Vocabulary`]. `slots` has one entry per form of `known`, all
+/// `u32::MAX`, and is left so.
+fn words_of<'a>(record: &'a Record<'_>, known: &Vocabulary<'_>, slots: &mut [u32]) -> DocWords<'a> {
     let fields = [
         (0, record.title.as_ref()),
         (1, record.summary.as_ref()),
         (1, record.body.as_ref()),
     ];
     let mut out = DocWords::default();
-    let mut seen: FastMap<&'a str, u32> = FastMap::default();
-    seen.reserve(512);
-    out.words.reserve(512);
+    let mut missed: FastMap<&'a str, u32> = FastMap::default();
+    out.forms.reserve(512);
     out.counts.reserve(512);
     out.pairs.reserve(1024);
     for (field, text) in fields {
         let mut previous: Option<u32> = None;
         text::for_each_word(text, |word, joined| {
-            let next = out.words.len() as u32;
-            let w = *seen.entry(word).or_insert(next);
-            if w == next {
-                out.words.push(word);
-                out.counts.push([0, 0]);
-            }
+            let next = out.forms.len() as u32;
+            let w = match known.written.get(word) {
+                Some(&f) => {
+                    let slot = &mut slots[f as usize];
+                    if *slot == u32::MAX {
+                        *slot = next;
+                        out.forms.push(f);
+                        out.counts.push([0, 0]);
+                    }
+                    *slot
+                }
+                None => {
+                    let w = *missed.entry(word).or_insert(next);
+                    if w == next {
+                        out.forms.push(u32::MAX);
+                        out.counts.push([0, 0]);
+                        out.missed.push((w, word));
+                    }
+                    w
+                }
+            };
             out.counts[w as usize][field] += 1;
             if let (Some(p), true) = (previous, joined) {
                 let mut count = [0, 0];
@@ -115,6 +137,12 @@ fn words_of<'a>(record: &'a Record<'_>) -> DocWords<'a> {
             previous = Some(w);
         });
     }
+    for f in &out.forms {
+        if let Some(slot) = slots.get_mut(*f as usize) {
+            *slot = u32::MAX;
+        }
+    }
+    out.unique = out.missed.is_empty();
     out
 }
 
@@ -271,16 +299,17 @@ struct Counts {
 fn entries(
     doc: u32,
     words: &DocWords<'_>,
-    forms: &[u32],
     vocabulary: &Vocabulary<'_>,
     scratch: &mut Counts,
     mut emit: impl FnMut(Entry),
 ) {
-    // Words written differently (`Một`, `một`) count as one form, and their pairs
-    // as one pair.
+    // Words written differently (`Một`, `một`) count as one form (they are one
+    // already unless one of them was new to the vocabulary), and their pairs as one
+    // pair.
     let Counts { counted, at } = scratch;
     counted.clear();
     at.clear();
+    let forms = &words.forms;
     let mut count = |term: u64, c: [u32; 2]| {
         let next = counted.len() as u32;
         let i = *at.entry(term).or_insert(next);
@@ -293,7 +322,14 @@ fn entries(
         }
     };
     for (f, c) in forms.iter().zip(&words.counts) {
-        count(FORM | u64::from(*f), *c);
+        if words.unique {
+            emit(Entry {
+                term: FORM | u64::from(*f),
+                posting: doc * 16 + weight(c[0], c[1]),
+            });
+        } else {
+            count(FORM | u64::from(*f), *c);
+        }
     }
     for (a, b, c) in &words.pairs {
         let ka = vocabulary.forms[forms[*a as usize] as usize].1;
@@ -336,22 +372,17 @@ pub fn build<T: Send, E: Send>(
     const BATCH: usize = 1024;
     const PART: usize = 128;
     for (n, batch) in records.chunks(BATCH).enumerate() {
-        let words: Vec<DocWords<'_>> = batch.par_iter().map(words_of).collect();
         let known = &vocabulary;
-        let mut forms: Vec<Vec<u32>> = words
+        let mut words: Vec<DocWords<'_>> = batch
             .par_iter()
-            .map(|w| {
-                w.words
-                    .iter()
-                    .map(|word| known.written.get(word).copied().unwrap_or(u32::MAX))
-                    .collect()
-            })
+            .map_init(
+                || vec![u32::MAX; known.forms.len()],
+                |slots, r| words_of(r, known, slots),
+            )
             .collect();
-        for (w, f) in words.iter().zip(&mut forms) {
-            for (word, form) in w.words.iter().zip(f.iter_mut()) {
-                if *form == u32::MAX {
-                    *form = vocabulary.form_of(word);
-                }
+        for w in &mut words {
+            for (i, word) in std::mem::take(&mut w.missed) {
+                w.forms[i as usize] = vocabulary.form_of(word);
             }
         }
         // Parts of the batch make their documents' postings and spread them in
@@ -360,14 +391,13 @@ pub fn build<T: Send, E: Send>(
         let first = n * BATCH;
         let parts: Vec<Vec<Vec<Entry>>> = words
             .par_chunks(PART)
-            .zip(forms.par_chunks(PART))
             .enumerate()
-            .map(|(p, (words, forms))| {
+            .map(|(p, words)| {
                 let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
                 let mut scratch = Counts::default();
-                for (i, (w, f)) in words.iter().zip(forms).enumerate() {
+                for (i, w) in words.iter().enumerate() {
                     let doc = (first + p * PART + i) as u32;
-                    entries(doc, w, f, known, &mut scratch, |e| {
+                    entries(doc, w, known, &mut scratch, |e| {
                         spread[shard_of(e.term)].push(e);
                     });
                 }
