@@ -85,8 +85,6 @@ struct DocWords<'a> {
     /// The words the vocabulary did not know, borrowed from the text, with their
     /// place in `forms`: the vocabulary takes them in after the batch.
     missed: Vec<(u32, &'a str)>,
-    /// No two entries of `forms` are the same form (there was no word to take in).
-    unique: bool,
 }
 
 /// The words of one record, each known word as its form. This is the part of
@@ -142,7 +140,6 @@ fn words_of<'a>(record: &'a Record<'_>, known: &Vocabulary<'_>, slots: &mut [u32
             *slot = u32::MAX;
         }
     }
-    out.unique = out.missed.is_empty();
     out
 }
 
@@ -233,31 +230,55 @@ struct Shard {
 }
 
 /// A list of postings as it is written in a sparse list, `delta * 16 + weight`, seven
-/// bits to a byte (LEB128): mostly one byte per posting.
+/// bits to a byte (LEB128): mostly one byte per posting. The last posting is held
+/// apart until a later document comes, so that the occurrences of a pair in one
+/// document add up to one posting.
 #[derive(Default)]
 struct Postings {
-    /// The number of postings.
+    /// The number of postings, the one held apart included.
     len: u32,
     /// The document of the last posting.
     last: u32,
+    /// The weight of the last posting while it is held apart, or 0.
+    held: u8,
+    /// The document of the last posting in `bytes`.
+    written: u32,
     bytes: Vec<u8>,
 }
 
 impl Postings {
+    /// Adds `doc * 16 + weight`; a second posting of the same document adds its weight
+    /// to the first one's: the title bit, and the body counts up to 7 (see [`weight`]).
     fn push(&mut self, posting: u32) {
-        let doc = posting >> 4;
-        let mut n = ((doc - self.last) << 4) | (posting & 15);
+        let (doc, w) = (posting >> 4, (posting & 15) as u8);
+        if self.held != 0 && doc == self.last {
+            self.held = (self.held | w) & 8 | ((self.held & 7) + (w & 7)).min(7);
+            return;
+        }
+        self.flush();
+        self.held = w;
+        self.last = doc;
+        self.len += 1;
+    }
+
+    /// Writes the posting held apart.
+    fn flush(&mut self) {
+        if self.held == 0 {
+            return;
+        }
+        let mut n = ((self.last - self.written) << 4) | u32::from(self.held);
         while n >= 0x80 {
             self.bytes.push((n & 0x7f) as u8 | 0x80);
             n >>= 7;
         }
         self.bytes.push(n as u8);
-        self.len += 1;
-        self.last = doc;
+        self.written = self.last;
+        self.held = 0;
     }
 
-    /// Each `delta * 16 + weight`.
+    /// Each `delta * 16 + weight`, once the last posting is written ([`Postings::flush`]).
     fn deltas(&self) -> impl Iterator<Item = u32> + '_ {
+        debug_assert_eq!(self.held, 0);
         let mut bytes = self.bytes.iter();
         std::iter::from_fn(move || {
             let mut n = 0u32;
@@ -286,60 +307,29 @@ impl Shard {
     }
 }
 
-/// What [`entries`] reuses from one document to the next.
-#[derive(Default)]
-struct Counts {
-    /// Each term of the document and its title and body counts.
-    counted: Vec<(u64, [u32; 2])>,
-    /// Where each term is in `counted`.
-    at: FastMap<u64, u32>,
-}
-
-/// The postings of one document, its words' forms given.
+/// The postings of one document, its words' forms given: one per form and one per
+/// occurrence of a pair. The shards add up the postings of one term in one document:
+/// words written differently (`Một`, `một`) and new to the vocabulary in the same batch
+/// may still be two entries of one form, and a pair is one entry per occurrence.
 fn entries(
     doc: u32,
     words: &DocWords<'_>,
     vocabulary: &Vocabulary<'_>,
-    scratch: &mut Counts,
     mut emit: impl FnMut(Entry),
 ) {
-    // Words written differently (`Một`, `một`) count as one form (they are one
-    // already unless one of them was new to the vocabulary), and their pairs as one
-    // pair.
-    let Counts { counted, at } = scratch;
-    counted.clear();
-    at.clear();
     let forms = &words.forms;
-    let mut count = |term: u64, c: [u32; 2]| {
-        let next = counted.len() as u32;
-        let i = *at.entry(term).or_insert(next);
-        if i == next {
-            counted.push((term, c));
-        } else {
-            let slot = &mut counted[i as usize].1;
-            slot[0] += c[0];
-            slot[1] += c[1];
-        }
-    };
-    for (f, c) in forms.iter().zip(&words.counts) {
-        if words.unique {
-            emit(Entry {
-                term: FORM | u64::from(*f),
-                posting: doc * 16 + weight(c[0], c[1]),
-            });
-        } else {
-            count(FORM | u64::from(*f), *c);
-        }
+    for (f, [t, b]) in forms.iter().zip(&words.counts) {
+        emit(Entry {
+            term: FORM | u64::from(*f),
+            posting: doc * 16 + weight(*t, *b),
+        });
     }
-    for (a, b, c) in &words.pairs {
+    for (a, b, [t, body]) in &words.pairs {
         let ka = vocabulary.forms[forms[*a as usize] as usize].1;
         let kb = vocabulary.forms[forms[*b as usize] as usize].1;
-        count(u64::from(ka) << 32 | u64::from(kb), *c);
-    }
-    for (term, [t, b]) in counted.drain(..) {
         emit(Entry {
-            term,
-            posting: doc * 16 + weight(t, b),
+            term: u64::from(ka) << 32 | u64::from(kb),
+            posting: doc * 16 + weight(*t, *body),
         });
     }
 }
@@ -394,10 +384,9 @@ pub fn build<T: Send, E: Send>(
             .enumerate()
             .map(|(p, words)| {
                 let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
-                let mut scratch = Counts::default();
                 for (i, w) in words.iter().enumerate() {
                     let doc = (first + p * PART + i) as u32;
-                    entries(doc, w, known, &mut scratch, |e| {
+                    entries(doc, w, known, |e| {
                         spread[shard_of(e.term)].push(e);
                     });
                 }
@@ -410,6 +399,9 @@ pub fn build<T: Send, E: Send>(
             }
         });
     }
+    shards
+        .par_iter_mut()
+        .for_each(|shard| shard.postings.iter_mut().for_each(Postings::flush));
     log::debug!("search: postings gathered in {:.0?}", started.elapsed());
     let count: usize = shards
         .iter()
@@ -664,4 +656,42 @@ fn meta_json(
         "months": months,
     }))
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(p: &Postings) -> Vec<u32> {
+        p.deltas().collect()
+    }
+
+    #[test]
+    fn postings_of_one_document_add_up_as_the_weight_does() {
+        let mut p = Postings::default();
+        // Document 3: in the title once and in the body nine times.
+        p.push(3 * 16 + weight(1, 0));
+        for _ in 0..9 {
+            p.push(3 * 16 + weight(0, 1));
+        }
+        // Document 5: in the body twice, given as one posting and then another.
+        p.push(5 * 16 + weight(0, 1));
+        p.push(5 * 16 + weight(0, 1));
+        // Document 200: a gap wider than one byte holds.
+        p.push(200 * 16 + weight(2, 3));
+        p.flush();
+        assert_eq!(p.len, 3);
+        assert_eq!(
+            written(&p),
+            vec![
+                3 * 16 + weight(1, 9),
+                2 * 16 + weight(0, 2),
+                195 * 16 + weight(2, 3)
+            ]
+        );
+        assert_eq!(weight(1, 9), 15);
+        // Flushing again writes nothing more.
+        p.flush();
+        assert_eq!(written(&p).len(), 3);
+    }
 }
