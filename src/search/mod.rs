@@ -71,9 +71,14 @@ pub fn pages(site: &mut Site) -> Result<()> {
     let facets = facet_names(site);
     let units = unit_names(site);
     let records = records(site, &facets);
-    let key = index::input_key(&records, &units, &facets, site.global_hash());
-    // A build into a folder whose index was made from the same input keeps it.
-    let built = match site.output.previous_index(INDEX_DIR, key) {
+    // A build into a folder whose index was made from the same input keeps it (a
+    // preview, which keeps its files in memory, has no previous index to keep).
+    let key = site
+        .options
+        .stream
+        .then(|| index::input_key(&records, &units, &facets, site.global_hash()));
+    let previous = key.and_then(|key| site.output.previous_index(INDEX_DIR, key));
+    let built = match previous {
         Some(files) => {
             let documents = records.len();
             drop(records);
@@ -105,7 +110,9 @@ pub fn pages(site: &mut Site) -> Result<()> {
             built
         }
     };
-    site.output.set_search_key(key);
+    if let Some(key) = key {
+        site.output.set_search_key(key);
+    }
     add(
         site,
         Indexed {
