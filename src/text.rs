@@ -92,29 +92,42 @@ pub fn search_text(text: &str) -> String {
 /// copying: what [`search_words`] returns, for the indexer's inner loop.
 pub fn for_each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str, bool)) {
     let bytes = lowered.as_bytes();
-    let mut start = None;
     let mut joined = false;
     let mut i = 0;
     while i < bytes.len() {
         let (len, class) = class_at(lowered, i);
-        if class == Class::Word {
-            start.get_or_insert(i);
-        } else {
-            if let Some(s) = start.take() {
-                emit_word(&lowered[s..i], joined, &mut f);
-                joined = true;
-            }
-            if class == Class::Break {
+        i += len;
+        match class {
+            Class::Word => {}
+            Class::Space => continue,
+            Class::Break => {
                 joined = false;
+                continue;
             }
         }
-        i += len;
-    }
-    if let Some(s) = start {
-        emit_word(&lowered[s..], joined, &mut f);
+        // The rest of the word: ASCII letters and digits without a call.
+        let start = i - len;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let len = if b < 0x80 {
+                if ASCII_CLASS[b as usize] != Class::Word {
+                    break;
+                }
+                1
+            } else {
+                match class_at(lowered, i) {
+                    (len, Class::Word) => len,
+                    _ => break,
+                }
+            };
+            i += len;
+        }
+        emit_word(&lowered[start..i], joined, &mut f);
+        joined = true;
     }
 }
 
+#[inline]
 fn emit_word<'a>(word: &'a str, joined: bool, f: &mut impl FnMut(&'a str, bool)) {
     if word.len() <= LONGEST_WORD || word.chars().count() <= LONGEST_WORD {
         f(word, joined);
@@ -153,6 +166,7 @@ const ASCII_CLASS: [Class; 128] = {
 /// The length and class of the character at byte `i` of `text`. ASCII and the
 /// two- and three-byte sequences of Vietnamese letters are told from their bytes;
 /// anything else is decoded.
+#[inline]
 fn class_at(text: &str, i: usize) -> (usize, Class) {
     let bytes = text.as_bytes();
     let b = bytes[i];
