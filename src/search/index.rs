@@ -71,86 +71,51 @@ fn fnv1a_more(mut h: u32, bytes: &[u8]) -> u32 {
 
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// The distinct forms of one document's words, with how often the title and the rest
-/// hold them.
-#[derive(Default)]
-struct DocWords<'a> {
-    /// Each form, or `u32::MAX` for a word not yet in the vocabulary (see `missed`).
-    forms: Vec<u32>,
-    /// Title and body counts, by form.
-    counts: Vec<[u32; 2]>,
-    /// Each time two words are adjacent (indices into `forms`), counted in the title
-    /// or the body.
-    pairs: Vec<(u32, u32, [u32; 2])>,
-    /// The words the vocabulary did not know, borrowed from the text, with their
-    /// place in `forms`: the vocabulary takes them in after the batch.
-    missed: Vec<(u32, &'a str)>,
-}
-
-/// The words of one record, each known word as its form. This is the part of
-/// indexing done in parallel: the lower-casing and folding are done once per distinct
-/// word of the site, in [`Vocabulary`]. `slots` has one entry per form of `known`, all
-/// `u32::MAX`, and is left so.
-fn words_of<'a>(record: &'a Record<'_>, known: &Vocabulary<'_>, slots: &mut [u32]) -> DocWords<'a> {
-    let fields = [
-        (0, record.title.as_ref()),
-        (1, record.summary.as_ref()),
-        (1, record.body.as_ref()),
-    ];
-    let mut out = DocWords::default();
-    let mut missed: FastMap<&'a str, u32> = FastMap::default();
-    out.forms.reserve(512);
-    out.counts.reserve(512);
-    out.pairs.reserve(1024);
-    for (field, text) in fields {
-        let mut previous: Option<u32> = None;
-        text::for_each_word(text, |word, joined| {
-            let next = out.forms.len() as u32;
-            let w = match known.written.get(word) {
-                Some(&f) => {
-                    let slot = &mut slots[f as usize];
-                    if *slot == u32::MAX {
-                        *slot = next;
-                        out.forms.push(f);
-                        out.counts.push([0, 0]);
-                    }
-                    *slot
-                }
-                None => {
-                    let w = *missed.entry(word).or_insert(next);
-                    if w == next {
-                        out.forms.push(u32::MAX);
-                        out.counts.push([0, 0]);
-                        out.missed.push((w, word));
-                    }
-                    w
-                }
-            };
-            out.counts[w as usize][field] += 1;
-            if let (Some(p), true) = (previous, joined) {
-                let mut count = [0, 0];
-                count[field] = 1;
-                out.pairs.push((p, w, count));
-            }
-            previous = Some(w);
-        });
+/// A word of at most 16 bytes as a number (its bytes, zero-padded): the vocabulary
+/// finds it without following a pointer to the text it was first seen in. `start` is
+/// the word's offset in `text`.
+fn packed(text: &[u8], start: usize, len: usize) -> Option<u128> {
+    if len > 16 {
+        return None;
     }
-    for f in &out.forms {
-        if let Some(slot) = slots.get_mut(*f as usize) {
-            *slot = u32::MAX;
+    let word = match text.get(start..start + 16) {
+        Some(bytes) => u128::from_le_bytes(bytes.try_into().ok()?),
+        None => {
+            let mut bytes = [0u8; 16];
+            bytes[..len].copy_from_slice(&text[start..start + len]);
+            u128::from_le_bytes(bytes)
         }
-    }
-    out
+    };
+    Some(if len == 16 {
+        word
+    } else {
+        word & ((1u128 << (len * 8)) - 1)
+    })
 }
 
 /// The words of the site: each word as written, its lower-case form and its key.
 #[derive(Default)]
 struct Vocabulary<'a> {
     written: FastMap<&'a str, u32>,
+    /// The words as written of at most 16 bytes, by [`packed`].
+    packed: FastMap<u128, u32>,
     /// Lower-case forms and their keys.
     forms: Vec<(String, u32)>,
     form_ids: FastMap<String, u32>,
     /// Folded keys, with [`fnv1a`] of the key and of the key and a space.
+    keys: Vec<(String, u32, u32)>,
+    key_ids: FastMap<String, u32>,
+}
+
+/// The words a batch of documents adds to the [`Vocabulary`], numbered on from it:
+/// the threads reading the batch take new words in under a lock, and the vocabulary
+/// takes them all after the batch ([`Vocabulary::take`]).
+#[derive(Default)]
+struct Added<'a> {
+    /// Each new word as written, with its form and key.
+    written: FastMap<&'a str, (u32, u32)>,
+    forms: Vec<(String, u32)>,
+    form_ids: FastMap<String, u32>,
     keys: Vec<(String, u32, u32)>,
     key_ids: FastMap<String, u32>,
 }
@@ -168,34 +133,178 @@ impl<'a> Vocabulary<'a> {
         }
     }
 
-    /// The form of a word as written, added when new.
-    fn form_of(&mut self, word: &'a str) -> u32 {
-        if let Some(f) = self.written.get(word) {
-            return *f;
+    /// The form of a word as written, if the vocabulary has it. `start` is the word's
+    /// offset in `text`.
+    fn find(&self, text: &[u8], start: usize, word: &str) -> Option<u32> {
+        match packed(text, start, word.len()) {
+            Some(key) => self.packed.get(&key).copied(),
+            None => self.written.get(word).copied(),
+        }
+    }
+
+    /// The form and key of a word as written that the vocabulary does not have, from
+    /// the words of this batch, which take it in when it is new there too.
+    fn add(&self, added: &mut Added<'a>, word: &'a str) -> (u32, u32) {
+        if let Some(found) = added.written.get(word) {
+            return *found;
         }
         let lower = word.to_lowercase();
-        let f = match self.form_ids.get(&lower) {
-            Some(f) => *f,
+        let known_form = self
+            .form_ids
+            .get(&lower)
+            .map(|f| (*f, self.forms[*f as usize].1));
+        let found = match known_form.or_else(|| {
+            let f = *added.form_ids.get(&lower)?;
+            Some((f, added.forms[f as usize - self.forms.len()].1))
+        }) {
+            Some(found) => found,
             None => {
                 let key = text::search_key(&lower);
-                let k = match self.key_ids.get(&key) {
+                let k = match self.key_ids.get(&key).or_else(|| added.key_ids.get(&key)) {
                     Some(k) => *k,
                     None => {
-                        let k = self.keys.len() as u32;
+                        let k = (self.keys.len() + added.keys.len()) as u32;
                         let h = fnv1a(&key);
-                        self.keys.push((key.clone(), h, fnv1a_more(h, b" ")));
-                        self.key_ids.insert(key, k);
+                        added.keys.push((key.clone(), h, fnv1a_more(h, b" ")));
+                        added.key_ids.insert(key, k);
                         k
                     }
                 };
-                let f = self.forms.len() as u32;
-                self.forms.push((lower.clone(), k));
-                self.form_ids.insert(lower, f);
-                f
+                let f = (self.forms.len() + added.forms.len()) as u32;
+                added.forms.push((lower.clone(), k));
+                added.form_ids.insert(lower, f);
+                (f, k)
             }
         };
-        self.written.insert(word, f);
-        f
+        added.written.insert(word, found);
+        found
+    }
+
+    /// Takes in the words of a batch.
+    fn take(&mut self, added: Added<'a>) {
+        self.forms.extend(added.forms);
+        self.form_ids.extend(added.form_ids);
+        self.keys.extend(added.keys);
+        self.key_ids.extend(added.key_ids);
+        for (word, (f, _)) in added.written {
+            self.written.insert(word, f);
+            if let Some(key) = packed(word.as_bytes(), 0, word.len()) {
+                self.packed.insert(key, f);
+            }
+        }
+    }
+}
+
+/// What a thread reading documents keeps from one document to the next.
+struct Reader<'a> {
+    /// For each form of the vocabulary, its place in `forms`, or `u32::MAX`: all
+    /// `u32::MAX` between documents.
+    slots: Vec<u32>,
+    /// The distinct forms of the document, their keys, and how often the title and
+    /// the rest hold them.
+    forms: Vec<u32>,
+    keys: Vec<u32>,
+    counts: Vec<[u32; 2]>,
+    /// The document's words the vocabulary did not have, with their place in `forms`.
+    missed: FastMap<&'a str, u32>,
+    /// The words this thread has taken in during the batch, with their forms and keys.
+    added: FastMap<&'a str, (u32, u32)>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(known: &Vocabulary<'_>) -> Self {
+        Reader {
+            slots: vec![u32::MAX; known.forms.len()],
+            forms: Vec::with_capacity(512),
+            keys: Vec::with_capacity(512),
+            counts: Vec::with_capacity(512),
+            missed: FastMap::default(),
+            added: FastMap::default(),
+        }
+    }
+
+    /// Reads a document's words, spreading its postings to the shards: one per
+    /// occurrence of a pair of adjacent words as it is read, then one per form. This
+    /// is the part of indexing done in parallel: the lower-casing and folding are done
+    /// once per distinct word of the site, in [`Vocabulary`].
+    fn read(
+        &mut self,
+        doc: u32,
+        record: &'a Record<'_>,
+        known: &Vocabulary<'a>,
+        added: &std::sync::Mutex<Added<'a>>,
+        spread: &mut [Vec<Entry>],
+    ) {
+        let fields = [
+            (weight(1, 0), record.title.as_ref()),
+            (weight(0, 1), record.summary.as_ref()),
+            (weight(0, 1), record.body.as_ref()),
+        ];
+        for (one, text) in fields {
+            let field = usize::from(one < 8);
+            let mut previous: Option<u32> = None;
+            let bytes = text.as_bytes();
+            text::for_each_word(text, |word, joined| {
+                let next = self.forms.len() as u32;
+                let start = word.as_ptr() as usize - bytes.as_ptr() as usize;
+                let w = match known.find(bytes, start, word) {
+                    Some(f) => {
+                        let slot = &mut self.slots[f as usize];
+                        if *slot == u32::MAX {
+                            *slot = next;
+                            self.forms.push(f);
+                            self.keys.push(known.forms[f as usize].1);
+                            self.counts.push([0, 0]);
+                        }
+                        *slot
+                    }
+                    None => {
+                        let w = *self.missed.entry(word).or_insert(next);
+                        if w == next {
+                            let (f, k) = match self.added.get(word) {
+                                Some(found) => *found,
+                                None => {
+                                    let mut added = added.lock().unwrap_or_else(|e| e.into_inner());
+                                    let found = known.add(&mut added, word);
+                                    self.added.insert(word, found);
+                                    found
+                                }
+                            };
+                            self.forms.push(f);
+                            self.keys.push(k);
+                            self.counts.push([0, 0]);
+                        }
+                        w
+                    }
+                };
+                self.counts[w as usize][field] += 1;
+                if let (Some(p), true) = (previous, joined) {
+                    let term =
+                        u64::from(self.keys[p as usize]) << 32 | u64::from(self.keys[w as usize]);
+                    spread[shard_of(term)].push(Entry {
+                        term,
+                        posting: doc * 16 + one,
+                    });
+                }
+                previous = Some(w);
+            });
+        }
+        // Words written differently (`Một`, `một`) and new to the vocabulary may be
+        // two entries of one form: the shard adds them up.
+        for (f, [t, b]) in self.forms.iter().zip(&self.counts) {
+            let term = FORM | u64::from(*f);
+            spread[shard_of(term)].push(Entry {
+                term,
+                posting: doc * 16 + weight(*t, *b),
+            });
+            if let Some(slot) = self.slots.get_mut(*f as usize) {
+                *slot = u32::MAX;
+            }
+        }
+        self.forms.clear();
+        self.keys.clear();
+        self.counts.clear();
+        self.missed.clear();
     }
 }
 
@@ -307,33 +416,6 @@ impl Shard {
     }
 }
 
-/// The postings of one document, its words' forms given: one per form and one per
-/// occurrence of a pair. The shards add up the postings of one term in one document:
-/// words written differently (`Một`, `một`) and new to the vocabulary in the same batch
-/// may still be two entries of one form, and a pair is one entry per occurrence.
-fn entries(
-    doc: u32,
-    words: &DocWords<'_>,
-    vocabulary: &Vocabulary<'_>,
-    mut emit: impl FnMut(Entry),
-) {
-    let forms = &words.forms;
-    for (f, [t, b]) in forms.iter().zip(&words.counts) {
-        emit(Entry {
-            term: FORM | u64::from(*f),
-            posting: doc * 16 + weight(*t, *b),
-        });
-    }
-    for (a, b, [t, body]) in &words.pairs {
-        let ka = vocabulary.forms[forms[*a as usize] as usize].1;
-        let kb = vocabulary.forms[forms[*b as usize] as usize].1;
-        emit(Entry {
-            term: u64::from(ka) << 32 | u64::from(kb),
-            posting: doc * 16 + weight(*t, *body),
-        });
-    }
-}
-
 /// What the caller does with each file of the index (its path in the index folder,
 /// and its contents): write it, or keep it in memory.
 pub type Keep<'k, T, E> = dyn Fn(&str, Vec<u8>) -> Result<T, E> + Sync + 'k;
@@ -356,48 +438,36 @@ pub fn build<T: Send, E: Send>(
     let started = std::time::Instant::now();
     let mut vocabulary = Vocabulary::default();
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
-    // A batch of documents at a time: their words are read in parallel, new words
-    // are added to the vocabulary, each document's postings are made in parallel and
-    // spread to the shards in document order, and the shards take them in parallel.
+    // A batch of documents at a time: parts of the batch read their documents in
+    // parallel and spread their postings to the shards, and the shards then take
+    // them in parallel, part after part, in document order.
     const BATCH: usize = 1024;
     const PART: usize = 128;
+    let mut parts: Vec<Vec<Vec<Entry>>> = vec![vec![Vec::new(); SHARDS]; BATCH / PART];
     for (n, batch) in records.chunks(BATCH).enumerate() {
         let known = &vocabulary;
-        let mut words: Vec<DocWords<'_>> = batch
-            .par_iter()
-            .map_init(
-                || vec![u32::MAX; known.forms.len()],
-                |slots, r| words_of(r, known, slots),
-            )
-            .collect();
-        for w in &mut words {
-            for (i, word) in std::mem::take(&mut w.missed) {
-                w.forms[i as usize] = vocabulary.form_of(word);
-            }
-        }
-        // Parts of the batch make their documents' postings and spread them in
-        // parallel; each shard then takes them part after part, in document order.
-        let known = &vocabulary;
-        let first = n * BATCH;
-        let parts: Vec<Vec<Vec<Entry>>> = words
-            .par_chunks(PART)
+        let added = std::sync::Mutex::new(Added::default());
+        parts
+            .par_iter_mut()
+            .zip(batch.par_chunks(PART))
             .enumerate()
-            .map(|(p, words)| {
-                let mut spread: Vec<Vec<Entry>> = vec![Vec::new(); SHARDS];
-                for (i, w) in words.iter().enumerate() {
-                    let doc = (first + p * PART + i) as u32;
-                    entries(doc, w, known, |e| {
-                        spread[shard_of(e.term)].push(e);
-                    });
-                }
-                spread
-            })
-            .collect();
+            .for_each_init(
+                || Reader::new(known),
+                |reader, (p, (spread, records))| {
+                    for (i, record) in records.iter().enumerate() {
+                        let doc = (n * BATCH + p * PART + i) as u32;
+                        reader.read(doc, record, known, &added, spread);
+                    }
+                },
+            );
+        vocabulary.take(added.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let known = &vocabulary;
         shards.par_iter_mut().enumerate().for_each(|(s, shard)| {
             for part in &parts {
                 part[s].iter().for_each(|e| shard.add(*e, known));
             }
         });
+        parts.par_iter_mut().flatten().for_each(Vec::clear);
     }
     shards
         .par_iter_mut()
