@@ -127,8 +127,8 @@ impl<'a> Vocabulary<'a> {
             let form = &self.forms[(term & !FORM) as usize];
             self.keys[form.1 as usize].1
         } else {
-            let first = &self.keys[(term >> 32) as usize];
-            let second = &self.keys[(term & 0xffff_ffff) as usize];
+            let first = &self.keys[(term >> KEY_BITS) as usize];
+            let second = &self.keys[(term & KEY_MASK) as usize];
             fnv1a_more(first.2, second.0.as_bytes())
         }
     }
@@ -164,6 +164,10 @@ impl<'a> Vocabulary<'a> {
                     Some(k) => *k,
                     None => {
                         let k = (self.keys.len() + added.keys.len()) as u32;
+                        assert!(
+                            u64::from(k) <= KEY_MASK,
+                            "the search index takes at most {KEY_MASK} distinct words"
+                        );
                         let h = fnv1a(&key);
                         added.keys.push((key.clone(), h, fnv1a_more(h, b" ")));
                         added.key_ids.insert(key, k);
@@ -226,7 +230,8 @@ impl<'a> Reader<'a> {
     /// Reads a document's words, spreading its postings to the shards: one per
     /// occurrence of a pair of adjacent words as it is read, then one per form. This
     /// is the part of indexing done in parallel: the lower-casing and folding are done
-    /// once per distinct word of the site, in [`Vocabulary`].
+    /// once per distinct word of the site, in [`Vocabulary`]. `doc` is the document's
+    /// place in its part of the batch.
     fn read(
         &mut self,
         doc: u32,
@@ -279,12 +284,9 @@ impl<'a> Reader<'a> {
                 };
                 self.counts[w as usize][field] += 1;
                 if let (Some(p), true) = (previous, joined) {
-                    let term =
-                        u64::from(self.keys[p as usize]) << 32 | u64::from(self.keys[w as usize]);
-                    spread[shard_of(term)].push(Entry {
-                        term,
-                        posting: doc * 16 + one,
-                    });
+                    let term = u64::from(self.keys[p as usize]) << KEY_BITS
+                        | u64::from(self.keys[w as usize]);
+                    spread[shard_of(term)].push(Entry::new(term, doc, one));
                 }
                 previous = Some(w);
             });
@@ -293,10 +295,7 @@ impl<'a> Reader<'a> {
         // two entries of one form: the shard adds them up.
         for (f, [t, b]) in self.forms.iter().zip(&self.counts) {
             let term = FORM | u64::from(*f);
-            spread[shard_of(term)].push(Entry {
-                term,
-                posting: doc * 16 + weight(*t, *b),
-            });
+            spread[shard_of(term)].push(Entry::new(term, doc, weight(*t, *b)));
             if let Some(slot) = self.slots.get_mut(*f as usize) {
                 *slot = u32::MAX;
             }
@@ -312,15 +311,35 @@ impl<'a> Reader<'a> {
 /// in one shard (or, for a small index, one bucket holds several shards).
 const SHARDS: usize = 256;
 
-/// A term: a form (`FORM | form`) or a pair of keys (`first << 32 | second`).
-const FORM: u64 = 1 << 63;
+/// Documents read at a time, and by one thread in a row.
+const BATCH: usize = 1024;
+const PART: usize = 128;
 
-/// One posting of a term, on its way to its shard.
+/// A term: a form (`FORM | form`) or a pair of keys (`first << KEY_BITS | second`), in
+/// the 53 bits an [`Entry`] leaves it.
+const FORM: u64 = 1 << (2 * KEY_BITS);
+/// Keys are numbered in this many bits: 67 million distinct words.
+const KEY_BITS: u32 = 26;
+const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
+
+/// One posting of a term, on its way to its shard: the term, the document's place in
+/// its part of the batch (below [`PART`]) and the weight, in eight bytes.
 #[derive(Clone, Copy)]
-struct Entry {
-    term: u64,
-    /// `doc * 16 + weight`.
-    posting: u32,
+struct Entry(u64);
+
+impl Entry {
+    fn new(term: u64, doc_in_part: u32, weight: u32) -> Self {
+        Entry(term << 11 | u64::from(doc_in_part) << 4 | u64::from(weight))
+    }
+
+    fn term(self) -> u64 {
+        self.0 >> 11
+    }
+
+    /// `doc * 16 + weight`, the part's first document given.
+    fn posting(self, first: u32) -> u32 {
+        first * 16 + (self.0 & 0x7ff) as u32
+    }
 }
 
 /// The shard a term's postings are gathered in: any even spread will do, since the
@@ -405,14 +424,16 @@ impl Postings {
 }
 
 impl Shard {
-    fn add(&mut self, e: Entry, vocabulary: &Vocabulary<'_>) {
+    /// Adds a posting; `first` is the first document of the entry's part.
+    fn add(&mut self, e: Entry, first: u32, vocabulary: &Vocabulary<'_>) {
+        let term = e.term();
         let next = self.terms.len() as u32;
-        let id = *self.ids.entry(e.term).or_insert(next);
+        let id = *self.ids.entry(term).or_insert(next);
         if id == next {
-            self.terms.push((e.term, vocabulary.hash(e.term)));
+            self.terms.push((term, vocabulary.hash(term)));
             self.postings.push(Postings::default());
         }
-        self.postings[id as usize].push(e.posting);
+        self.postings[id as usize].push(e.posting(first));
     }
 }
 
@@ -441,8 +462,6 @@ pub fn build<T: Send, E: Send>(
     // A batch of documents at a time: parts of the batch read their documents in
     // parallel and spread their postings to the shards, and the shards then take
     // them in parallel, part after part, in document order.
-    const BATCH: usize = 1024;
-    const PART: usize = 128;
     let mut parts: Vec<Vec<Vec<Entry>>> = vec![vec![Vec::new(); SHARDS]; BATCH / PART];
     for (n, batch) in records.chunks(BATCH).enumerate() {
         let known = &vocabulary;
@@ -450,21 +469,20 @@ pub fn build<T: Send, E: Send>(
         parts
             .par_iter_mut()
             .zip(batch.par_chunks(PART))
-            .enumerate()
             .for_each_init(
                 || Reader::new(known),
-                |reader, (p, (spread, records))| {
+                |reader, (spread, records)| {
                     for (i, record) in records.iter().enumerate() {
-                        let doc = (n * BATCH + p * PART + i) as u32;
-                        reader.read(doc, record, known, &added, spread);
+                        reader.read(i as u32, record, known, &added, spread);
                     }
                 },
             );
         vocabulary.take(added.into_inner().unwrap_or_else(|e| e.into_inner()));
         let known = &vocabulary;
         shards.par_iter_mut().enumerate().for_each(|(s, shard)| {
-            for part in &parts {
-                part[s].iter().for_each(|e| shard.add(*e, known));
+            for (p, part) in parts.iter().enumerate() {
+                let first = (n * BATCH + p * PART) as u32;
+                part[s].iter().for_each(|e| shard.add(*e, first, known));
             }
         });
         parts.par_iter_mut().flatten().for_each(Vec::clear);
@@ -628,8 +646,8 @@ fn bucket_json(
             let (form, key) = &vocabulary.forms[(term & !FORM) as usize];
             forms.push((&vocabulary.keys[*key as usize].0, form, postings));
         } else {
-            let first = &vocabulary.keys[(term >> 32) as usize].0;
-            let second = &vocabulary.keys[(term & 0xffff_ffff) as usize].0;
+            let first = &vocabulary.keys[(term >> KEY_BITS) as usize].0;
+            let second = &vocabulary.keys[(term & KEY_MASK) as usize].0;
             pairs.push((first, second, postings));
         }
     }
