@@ -344,24 +344,104 @@ fn strings_of(value: &serde_json::Value, out: &mut String) {
 }
 
 /// The text a result's snippet is cut from: the summary, then the start of the body,
-/// with runs of white space as one space.
+/// with runs of white space as one space, cut as [`text::truncate_words`] cuts a text
+/// to [`index::SNIPPET_CHARS`], in one pass over the words it keeps.
 fn snippet_source(record: &Record<'_>) -> String {
-    let mut flat = String::new();
-    let mut chars = 0;
+    let max = index::SNIPPET_CHARS;
+    let mut flat = String::with_capacity(max * 2);
+    // Characters and words in `flat`, and its length before the last word.
+    let (mut chars, mut count, mut before_last) = (0, 0, 0);
     let words = record
         .summary
         .split_whitespace()
         .chain(record.body.split_whitespace());
     for word in words {
-        if chars > index::SNIPPET_CHARS {
-            break;
+        let n = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        let space = usize::from(count > 0);
+        if chars + space + n > max {
+            // Longer than `max`: cut at the last space among its first `max` characters,
+            // or through a first word that long.
+            let kept = if count == 0 {
+                flat.extend(word.chars().take(max));
+                &flat[..]
+            } else if chars == max && count > 1 {
+                &flat[..before_last]
+            } else {
+                &flat[..]
+            };
+            return format!("{}…", kept.trim_end_matches([',', '.', ';', ':', ' ']));
         }
-        if !flat.is_empty() {
+        before_last = flat.len();
+        if space == 1 {
             flat.push(' ');
-            chars += 1;
         }
         flat.push_str(word);
-        chars += word.chars().count();
+        chars += space + n;
+        count += 1;
     }
-    text::truncate_words(&flat, index::SNIPPET_CHARS)
+    flat
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary and body joined by single spaces, cut by [`text::truncate_words`].
+    fn cut_whole(summary: &str, body: &str) -> String {
+        let flat: Vec<&str> = summary
+            .split_whitespace()
+            .chain(body.split_whitespace())
+            .collect();
+        text::truncate_words(&flat.join(" "), index::SNIPPET_CHARS)
+    }
+
+    #[test]
+    fn snippets_are_cut_as_the_whole_text_would_be() {
+        let record = |summary: String, body: String| Record {
+            unit: 0,
+            facet: 0,
+            title: Cow::Borrowed(""),
+            url: String::new(),
+            date: None,
+            summary: Cow::Owned(summary),
+            body: Cow::Owned(body),
+        };
+        let max = index::SNIPPET_CHARS;
+        let mut cases = vec![
+            (String::new(), String::new()),
+            ("Một cửa.".into(), "Hồ sơ   trực\ntuyến;".into()),
+            ("x".repeat(max + 5), "sau".into()),
+            ("x".repeat(max), "sau".into()),
+            ("đ".repeat(max), String::new()),
+            ("đ".repeat(max - 1), "ab".into()),
+        ];
+        // Words of every length from 1 to 9, ASCII and not, so that a word ends at
+        // every place around the limit, with punctuation before the cut.
+        for len in 1..10 {
+            for shift in 0..len + 2 {
+                let word = |c: &str| c.repeat(len);
+                let words: Vec<String> = (0..max)
+                    .map(|i| match i % 3 {
+                        0 => word("a"),
+                        1 => format!("{},", word("ố")),
+                        _ => word("b"),
+                    })
+                    .collect();
+                cases.push(("z".repeat(shift), words.join("  ")));
+                cases.push((String::new(), words[..max / (len + 1)].join(" ")));
+            }
+        }
+        for (summary, body) in cases {
+            let expected = cut_whole(&summary, &body);
+            assert_eq!(
+                snippet_source(&record(summary.clone(), body.clone())),
+                expected,
+                "summary {summary:?}, body {body:?}"
+            );
+        }
+    }
 }
