@@ -311,9 +311,11 @@ impl<'a> Reader<'a> {
 /// in one shard (or, for a small index, one bucket holds several shards).
 const SHARDS: usize = 256;
 
-/// Documents read at a time, and by one thread in a row.
-const BATCH: usize = 1024;
-const PART: usize = 128;
+/// Documents read at a time, and by one thread in a row: small enough that the
+/// postings a batch spreads are still in the processor's cache when the shards take
+/// them (a megabyte or two), with parts enough to share among threads.
+const BATCH: usize = 128;
+const PART: usize = 16;
 
 /// A term: a form (`FORM | form`) or a pair of keys (`first << KEY_BITS | second`), in
 /// the 53 bits an [`Entry`] leaves it.
