@@ -5,8 +5,9 @@
 #                                                          (default N: 1000 10000 50000)
 #
 # For each N it generates a portal once (cached under bench/out/n<N>/, keyed by the
-# generator's source), then alternates `cong build` and `hugo` R times (default 3), each into
-# a freshly removed output folder, timing wall time and peak RSS with /usr/bin/time. It then
+# generator's source), reads both tools' inputs once into the page cache, then alternates
+# `cong build` and `hugo` R times (default 3), each into a freshly removed output folder,
+# timing wall time and peak RSS with /usr/bin/time. It then
 # times R cong builds with nothing changed (output left in place). --phases prints cong's
 # per-phase timings (`cong -v build`) for the largest N. --search-cost then alternates, for
 # each N, R full cong builds with the search index and R without it
@@ -93,6 +94,9 @@ for N in "${SIZES[@]}"; do
     "$CONG" check --root "$D/cong" --now "$NOW" >&2 || { echo "generated portal fails cong check" >&2; exit 1; }
     touch "$D/.generated-$GEN_KEY"
   fi
+  # Both tools' inputs are read once before the first timed build, so that neither pays
+  # for a page cache emptied by the previous N's outputs.
+  find "$D/cong" "$D/hugo" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null
   cs=(); cm=(); cc=(); hs=(); hm=(); hc=()
   for i in $(seq 1 "$RUNS"); do
     discard "$D/cong-public"
