@@ -751,6 +751,79 @@ fn meta_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+
+    /// The files of the index of `records`, built on `threads` threads.
+    fn files_on(threads: usize, records: &[Record<'static>]) -> HashMap<String, Vec<u8>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let keep = |_: &str, bytes: Vec<u8>| Ok::<_, ()>(bytes);
+        let units = [("Huyện".to_owned(), "/".to_owned())];
+        let built = pool
+            .install(|| build(records.to_vec(), &units, &["Tin".into()], &keep))
+            .unwrap();
+        built.files.into_iter().collect()
+    }
+
+    #[test]
+    fn words_new_in_any_batch_are_indexed_the_same_on_one_thread_or_many() {
+        // Seven batches' worth: every document has a word of its own (its number), and
+        // from document 300 on, in every part of every later batch, a place name the
+        // earlier batches never saw, written in two cases; some words are longer than
+        // the 16 bytes the vocabulary looks up as numbers.
+        let records: Vec<Record<'static>> = (0..900)
+            .map(|n| {
+                let place = if n >= 300 {
+                    "Đồng Hỷ và ĐỒNG HỶ"
+                } else {
+                    "xã"
+                };
+                Record {
+                    unit: 0,
+                    facet: 0,
+                    title: format!("Tin {n}").into(),
+                    url: format!("/tin-{n}/"),
+                    date: chrono::DateTime::parse_from_rfc3339("2021-03-01T08:00:00+07:00").ok(),
+                    summary: "".into(),
+                    body: format!(
+                        "Một cửa ở {place}: hồ sơ số {n}. Nghiêngnghiêngnghiêng một cửa.\n\
+                         Chuyểnđổisốtoàndiện"
+                    )
+                    .into(),
+                }
+            })
+            .collect();
+        let one = files_on(1, &records);
+        let many = files_on(4, &records);
+        let mut paths: Vec<&String> = one.keys().collect();
+        paths.sort();
+        assert_eq!(paths, {
+            let mut p: Vec<&String> = many.keys().collect();
+            p.sort();
+            p
+        });
+        for path in paths {
+            assert!(one[path] == many[path], "{path} differs");
+        }
+        let fetch = |p: &str| many.get(p).cloned();
+        let count = |query: &str| super::super::query::search(&fetch, query, 1000).0.len();
+        assert_eq!(count("dong hy"), 600);
+        assert_eq!(count("Đồng Hỷ"), 600);
+        assert_eq!(count("899"), 1);
+        assert_eq!(count("nghiengnghiengnghieng"), 900);
+        assert_eq!(count("chuyểnđổisốtoàndiện"), 900);
+        // "một cửa" is a phrase in every document, twice: one posting each.
+        let meta: serde_json::Value = serde_json::from_slice(&many["meta.json"]).unwrap();
+        let buckets = meta["buckets"].as_u64().unwrap() as u32;
+        let bucket: serde_json::Value =
+            serde_json::from_slice(&many[&format!("k/{}.json", fnv1a("mot cua") & (buckets - 1))])
+                .unwrap();
+        let dense = bucket["mot cua"].as_str().unwrap();
+        assert_eq!(dense.len(), 900);
+        assert!(dense.bytes().all(|c| c == b'0' + weight(0, 2) as u8));
+    }
 
     fn written(p: &Postings) -> Vec<u32> {
         p.deltas().collect()
