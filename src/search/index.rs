@@ -199,7 +199,8 @@ impl<'a> Vocabulary<'a> {
     }
 }
 
-/// What a thread reading documents keeps from one document to the next.
+/// What reads one part of each batch, kept from one document and one batch to the next.
+#[derive(Default)]
 struct Reader<'a> {
     /// For each form of the vocabulary, its place in `forms`, or `u32::MAX`: all
     /// `u32::MAX` between documents.
@@ -216,15 +217,11 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(known: &Vocabulary<'_>) -> Self {
-        Reader {
-            slots: vec![u32::MAX; known.forms.len()],
-            forms: Vec::with_capacity(512),
-            keys: Vec::with_capacity(512),
-            counts: Vec::with_capacity(512),
-            missed: FastMap::default(),
-            added: FastMap::default(),
-        }
+    /// Readies the reader for a batch: a slot for each form the vocabulary has now,
+    /// and none of the last batch's new words, which the vocabulary has taken in.
+    fn start(&mut self, known: &Vocabulary<'_>) {
+        self.slots.resize(known.forms.len(), u32::MAX);
+        self.added.clear();
     }
 
     /// Reads a document's words, spreading its postings to the shards: one per
@@ -316,6 +313,8 @@ const SHARDS: usize = 256;
 /// them (a megabyte or two), with parts enough to share among threads.
 const BATCH: usize = 128;
 const PART: usize = 16;
+// An [`Entry`] has seven bits for the document's place in its part.
+const _: () = assert!(PART <= 128 && BATCH % PART == 0);
 
 /// A term: a form (`FORM | form`) or a pair of keys (`first << KEY_BITS | second`), in
 /// the 53 bits an [`Entry`] leaves it.
@@ -465,29 +464,31 @@ pub fn build<T: Send, E: Send>(
     // parallel and spread their postings to the shards, and the shards then take
     // them in parallel, part after part, in document order.
     let mut parts: Vec<Vec<Vec<Entry>>> = vec![vec![Vec::new(); SHARDS]; BATCH / PART];
+    let mut readers: Vec<Reader<'_>> = (0..BATCH / PART).map(|_| Reader::default()).collect();
     for (n, batch) in records.chunks(BATCH).enumerate() {
         let known = &vocabulary;
         let added = std::sync::Mutex::new(Added::default());
         parts
             .par_iter_mut()
+            .zip(readers.par_iter_mut())
             .zip(batch.par_chunks(PART))
-            .for_each_init(
-                || Reader::new(known),
-                |reader, (spread, records)| {
-                    for (i, record) in records.iter().enumerate() {
-                        reader.read(i as u32, record, known, &added, spread);
-                    }
-                },
-            );
+            .for_each(|((spread, reader), records)| {
+                spread.iter_mut().for_each(Vec::clear);
+                reader.start(known);
+                for (i, record) in records.iter().enumerate() {
+                    reader.read(i as u32, record, known, &added, spread);
+                }
+            });
         vocabulary.take(added.into_inner().unwrap_or_else(|e| e.into_inner()));
         let known = &vocabulary;
+        // The parts this batch filled (the last batch may fill fewer).
+        let used = &parts[..batch.len().div_ceil(PART)];
         shards.par_iter_mut().enumerate().for_each(|(s, shard)| {
-            for (p, part) in parts.iter().enumerate() {
+            for (p, part) in used.iter().enumerate() {
                 let first = (n * BATCH + p * PART) as u32;
                 part[s].iter().for_each(|e| shard.add(*e, first, known));
             }
         });
-        parts.par_iter_mut().flatten().for_each(Vec::clear);
     }
     shards
         .par_iter_mut()
