@@ -314,7 +314,7 @@ const SHARDS: usize = 256;
 const BATCH: usize = 128;
 const PART: usize = 16;
 // An [`Entry`] has seven bits for the document's place in its part.
-const _: () = assert!(PART <= 128 && BATCH % PART == 0);
+const _: () = assert!(PART <= 128 && BATCH.is_multiple_of(PART));
 
 /// A term: a form (`FORM | form`) or a pair of keys (`first << KEY_BITS | second`), in
 /// the 53 bits an [`Entry`] leaves it.
