@@ -205,6 +205,12 @@ impl Output {
     /// fresh folder, or kept only when it differs from the previous build. Safe to call
     /// from several threads.
     pub fn prepare(&self, path: &str, bytes: Vec<u8>) -> Result<File> {
+        let d = digest(&bytes);
+        self.prepare_digested(path, bytes, d)
+    }
+
+    /// [`Output::prepare`] for a file whose [`digest`] the caller has made already.
+    pub fn prepare_digested(&self, path: &str, bytes: Vec<u8>, d: u64) -> Result<File> {
         match self.stage.as_deref() {
             None => Ok(File::Bytes(Arc::new(bytes))),
             Some(Stage::Fresh {
@@ -223,10 +229,9 @@ impl Output {
                 }
                 std::fs::write(&target, &bytes)
                     .with_context(|| format!("failed to write `{}`", target.display()))?;
-                Ok(File::Written(digest(&bytes)))
+                Ok(File::Written(d))
             }
             Some(Stage::Update { manifest, .. }) => {
-                let d = digest(&bytes);
                 Ok(if manifest.get(path).map(|m| m.0) == Some(d) {
                     File::Written(d)
                 } else {

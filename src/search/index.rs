@@ -438,9 +438,9 @@ impl Shard {
     }
 }
 
-/// What the caller does with each file of the index (its path in the index folder,
-/// and its contents): write it, or keep it in memory.
-pub type Keep<'k, T, E> = dyn Fn(&str, Vec<u8>) -> Result<T, E> + Sync + 'k;
+/// What the caller does with each file of the index (its path in the index folder, its
+/// contents and their [`crate::output::digest`]): write it, or keep it in memory.
+pub type Keep<'k, T, E> = dyn Fn(&str, Vec<u8>, u64) -> Result<T, E> + Sync + 'k;
 
 /// Builds the index of `records` (in any order), the units' names and links, and the
 /// facets' names, handing each file to `keep` (which may write it) as it is made.
@@ -515,7 +515,7 @@ pub fn build<T: Send, E: Send>(
     // Each file is handed over as soon as it is made: (path, digest, size, kept).
     let made = |path: String, bytes: Vec<u8>| -> Result<(String, u64, usize, T), E> {
         let (digest, size) = (crate::output::digest(&bytes), bytes.len());
-        let kept = keep(&path, bytes)?;
+        let kept = keep(&path, bytes, digest)?;
         Ok((path, digest, size, kept))
     };
     let mut files: Vec<(String, u64, usize, T)> = by_bucket
@@ -760,7 +760,7 @@ mod tests {
             .num_threads(threads)
             .build()
             .unwrap();
-        let keep = |_: &str, bytes: Vec<u8>| Ok::<_, ()>(bytes);
+        let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, ()>(bytes);
         let units = [("Huyện".to_owned(), "/".to_owned())];
         let built = pool
             .install(|| build(records.to_vec(), &units, &["Tin".into()], &keep))

@@ -103,8 +103,9 @@ pub fn pages(site: &mut Site) -> Result<()> {
             // Each file is written at once when the build streams into a folder, so
             // that the index is not held in memory while the pages are rendered.
             let output = &site.output;
-            let keep =
-                |path: &str, bytes: Vec<u8>| output.prepare(&format!("{INDEX_DIR}{path}"), bytes);
+            let keep = |path: &str, bytes: Vec<u8>, digest: u64| {
+                output.prepare_digested(&format!("{INDEX_DIR}{path}"), bytes, digest)
+            };
             let built = index::build(records, &units, &facets, &keep)?;
             log_built(&built, started);
             built
@@ -186,7 +187,7 @@ impl Prepared {
             records,
             units,
         } = self;
-        let keep = |_: &str, bytes: Vec<u8>| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
+        let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
         let built = match index::build(records, &units, &facets, &keep) {
             Ok(built) => built,
             Err(never) => match never {},

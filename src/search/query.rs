@@ -215,7 +215,7 @@ mod tests {
     }
 
     fn titles(records: Vec<Record<'_>>, query: &str) -> Vec<String> {
-        let keep = |_: &str, bytes: Vec<u8>| Ok::<_, ()>(bytes);
+        let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, ()>(bytes);
         let built = index::build(
             records,
             &[("Huyện".into(), "/".into())],
