@@ -87,8 +87,13 @@ pub fn render(
     let line_of = |offset: usize| first_line + line_starts.partition_point(|s| *s <= offset) - 1;
     let dir = source.parent().unwrap_or(Path::new(""));
 
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut out = Rendered::default();
+    // Sized from the body once, rather than grown by doubling: the plain text is
+    // shorter than its Markdown, and a body has about one event per 16 bytes.
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16 + 16);
+    let mut out = Rendered {
+        text: String::with_capacity(body.len()),
+        ..Rendered::default()
+    };
     let mut ids = HashSet::new();
     let mut heading: Option<(usize, String)> = None;
     let mut code: Option<(String, String)> = None;
