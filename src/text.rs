@@ -16,7 +16,7 @@ pub const VIETNAM: Tz = chrono_tz::Asia::Ho_Chi_Minh;
 
 /// Returns `text` in Unicode NFC, borrowing when it already is.
 pub fn nfc(text: &str) -> Cow<'_, str> {
-    if text.chars().all(stable_in_nfc) {
+    if stable_in_nfc(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
     match is_nfc_quick(text.chars()) {
@@ -25,12 +25,34 @@ pub fn nfc(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Characters that are NFC whatever surrounds them (quick check `Yes`, combining
-/// class 0): Latin up to the combining marks, precomposed Vietnamese letters
-/// (U+1E00–U+1EFF) and the punctuation Vietnamese text uses (U+2010–U+206F), checked
-/// without the normalisation tables.
-fn stable_in_nfc(c: char) -> bool {
-    matches!(c, '\0'..='\u{2ff}' | '\u{1e00}'..='\u{1eff}' | '\u{2010}'..='\u{206f}')
+/// Whether every character of a UTF-8 text is NFC whatever surrounds it (quick check
+/// `Yes`, combining class 0): Latin up to the combining marks (U+0000–U+02FF),
+/// precomposed Vietnamese letters (U+1E00–U+1EFF) and the punctuation Vietnamese text
+/// uses (U+2010–U+206F). Told from the bytes, eight ASCII bytes at a time, without
+/// decoding or the normalisation tables.
+fn stable_in_nfc(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(eight) = bytes.get(i..i + 8) {
+            let eight = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            if eight & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let next = |n: usize| bytes.get(i + n).copied().unwrap_or(0);
+        i += match (bytes[i], next(1), next(2)) {
+            (0..=0x7f, _, _) => 1,
+            // U+0080–U+02FF.
+            (0xc2..=0xcb, _, _) => 2,
+            // U+1E00–U+1EFF.
+            (0xe1, 0xb8..=0xbb, _) => 3,
+            // U+2010–U+203F and U+2040–U+206F.
+            (0xe2, 0x80, 0x90..=0xbf) | (0xe2, 0x81, 0x80..=0xaf) => 3,
+            _ => return false,
+        };
+    }
+    true
 }
 
 /// Tone marks, in the traditional order: huyền, hỏi, ngã, sắc, nặng.
@@ -374,13 +396,33 @@ mod tests {
 
     #[test]
     fn characters_taken_as_nfc_without_the_tables_are() {
-        for c in ('\0'..='\u{206f}').filter(|c| stable_in_nfc(*c)) {
+        let mut buf = [0u8; 4];
+        for c in ('\0'..=char::MAX).filter(|c| stable_in_nfc(c.encode_utf8(&mut buf).as_bytes())) {
+            assert!(
+                matches!(c, '\0'..='\u{2ff}' | '\u{1e00}'..='\u{1eff}' | '\u{2010}'..='\u{206f}'),
+                "{c:?}"
+            );
             assert_eq!(
                 unicode_normalization::char::canonical_combining_class(c),
                 0,
                 "{c:?}"
             );
             assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+        }
+        // Every character of those ranges is taken, alone and among others, wherever
+        // it falls against the eight-byte steps.
+        let taken: String = ('\0'..='\u{2ff}')
+            .chain('\u{1e00}'..='\u{1eff}')
+            .chain('\u{2010}'..='\u{206f}')
+            .collect();
+        for c in taken.chars() {
+            assert!(stable_in_nfc(c.encode_utf8(&mut buf).as_bytes()), "{c:?}");
+        }
+        for shift in 0..8 {
+            let text = format!("{}{taken}", "a".repeat(shift));
+            assert!(stable_in_nfc(text.as_bytes()));
+            let text = format!("{}Đồng Hỷ a\u{301}", "a".repeat(shift));
+            assert!(!stable_in_nfc(text.as_bytes()));
         }
         // A precomposed letter followed by a lone tone mark is not NFC.
         assert_eq!(nfc("a\u{301}"), "á");
