@@ -88,7 +88,7 @@ pub fn render(
     let dir = source.parent().unwrap_or(Path::new(""));
 
     // Sized from the body once, rather than grown by doubling: the plain text is
-    // shorter than its Markdown, and a body has about one event per 16 bytes.
+    // shorter than its Markdown; the events are guessed at one per 16 bytes of it.
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16 + 16);
     let mut out = Rendered {
         text: String::with_capacity(body.len()),
