@@ -96,7 +96,7 @@ for N in "${SIZES[@]}"; do
   fi
   # Both tools' inputs are read once before the first timed build, so that neither pays
   # for a page cache emptied by the previous N's outputs.
-  find "$D/cong" "$D/hugo" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null
+  find "$D/cong" "$D/hugo" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null || true
   cs=(); cm=(); cc=(); hs=(); hm=(); hc=()
   for i in $(seq 1 "$RUNS"); do
     discard "$D/cong-public"
