@@ -351,6 +351,38 @@ pub fn split_front_matter<'a>(
     ))
 }
 
+/// Where a file beside the documents is published: a file of the portal root's
+/// `content/` folder keeps its path under it (`content/tin-tuc/anh.svg` →
+/// `tin-tuc/anh.svg`), so it is written once however many pages show it.
+/// `file` is relative to the portal root, without `.` or `..`.
+pub fn published_path(file: &Path) -> String {
+    file.strip_prefix("content")
+        .unwrap_or(file)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The file a document names by `name`, relative to its own folder (an image in its
+/// front matter or body): a path from the portal root, without `.` or `..`.
+pub fn beside(source: &Path, name: &str) -> PathBuf {
+    normalise(&source.parent().unwrap_or(Path::new("")).join(name))
+}
+
+/// Removes `.` and `..` from a relative path.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The order documents are kept in: by their file's path, compared as bytes.
 pub fn source_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     a.as_os_str()

@@ -210,7 +210,7 @@ fn json_feed(site: &Site, path: &str, title: &str, items: &[usize]) -> String {
                 item["authors"] = json!([{ "name": a }]);
             }
             if let Some(img) = &doc.front.image {
-                item["image"] = json!(base.permalink(&format!("{}{}", doc.url, img.src)));
+                item["image"] = json!(base.permalink(&crate::render::image_path(doc, &img.src)));
             }
             item
         })

@@ -7,7 +7,7 @@
 //! content files into their URLs, and cuts the summary at `<!-- more -->`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{
@@ -19,7 +19,7 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use crate::error::InputError;
-use crate::{messages, text};
+use crate::{content, messages, text};
 
 /// The class prefix of highlighted code.
 pub const HIGHLIGHT_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -39,7 +39,7 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// The plain text before `<!-- more -->`, or of the first paragraph.
     pub lead: String,
-    /// Files beside the source that the body shows (relative to the source's folder).
+    /// Files beside the source that the body shows (relative to the portal root).
     pub assets: Vec<PathBuf>,
     /// Number of words, for reading time and search.
     pub words: usize,
@@ -60,6 +60,9 @@ pub struct Links<'a> {
     pub urls: &'a HashMap<PathBuf, String>,
     /// The portal root on disk, to check that images exist.
     pub root: &'a Path,
+    /// The path of the portal's address (`/portal` for `https://host/portal/`, else
+    /// empty), which the addresses of images start with.
+    pub prefix: &'a str,
     /// The portal's statistics, for paragraphs such as `{{ thong-ke ho-so-dung-han 2022 }}`.
     pub statistics: Option<&'a crate::statistics::Statistics>,
 }
@@ -179,20 +182,33 @@ pub fn render(
                     id,
                 }));
             }
-            Event::Start(Tag::Image { ref dest_url, .. }) => {
-                if is_relative_file(dest_url) {
-                    let rel = normalise(&dir.join(dest_url.as_ref()));
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let mut dest_url = dest_url;
+                if is_relative_file(&dest_url) {
+                    let rel = content::normalise(&dir.join(dest_url.as_ref()));
                     if links.root.join(&rel).is_file() {
-                        out.assets.push(PathBuf::from(dest_url.as_ref()));
+                        dest_url =
+                            format!("{}/{}", links.prefix, content::published_path(&rel)).into();
+                        out.assets.push(rel);
                     } else {
                         errors.push(InputError::at(
                             source,
                             Some(line_of(range.start)),
-                            messages::missing_image(dest_url),
+                            messages::missing_image(&dest_url),
                         ));
                     }
                 }
-                events.push(event);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == "<!-- more -->" => {
                 more_after.get_or_insert(paragraphs.len());
@@ -406,8 +422,8 @@ fn resolve_link(
         return Ok(None);
     }
     let target = match path.strip_prefix('/') {
-        Some(abs) => normalise(&Path::new("content").join(abs)),
-        None => normalise(&dir.join(path)),
+        Some(abs) => content::normalise(&Path::new("content").join(abs)),
+        None => content::normalise(&dir.join(path)),
     };
     let url = links.urls.get(&target);
     targets.push(target);
@@ -416,21 +432,6 @@ fn resolve_link(
         Some(f) => format!("{url}#{f}"),
         None => url.clone(),
     }))
-}
-
-/// Removes `.` and `..` from a relative path.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -445,6 +446,7 @@ mod tests {
         let links = Links {
             urls: &urls,
             root: Path::new("/nonexistent"),
+            prefix: "",
             statistics: None,
         };
         let mut errors = Vec::new();
@@ -505,6 +507,51 @@ mod tests {
         assert!(errors[0]
             .message
             .contains("the image `anh.svg` does not exist"));
+    }
+
+    #[test]
+    fn images_are_shown_from_their_place_under_content() {
+        let root = std::env::temp_dir().join(format!("cong-images-{}", std::process::id()));
+        for file in ["content/tin-tuc/anh.svg", "content/chung/logo.svg"] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+        }
+        let urls = HashMap::new();
+        let links = Links {
+            urls: &urls,
+            root: &root,
+            prefix: "/cong",
+            statistics: None,
+        };
+        let mut errors = Vec::new();
+        let r = render(
+            "![Ảnh](anh.svg)\n\n![Biểu trưng](../chung/./logo.svg \"Biểu trưng\")\n",
+            5,
+            Path::new("content/tin-tuc/a.md"),
+            &links,
+            &mut errors,
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(
+            r.html.contains("<img src=\"/cong/tin-tuc/anh.svg\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<figure><img src=\"/cong/chung/logo.svg\" alt=\"Biểu trưng\""),
+            "{}",
+            r.html
+        );
+        assert_eq!(
+            r.assets,
+            [
+                PathBuf::from("content/tin-tuc/anh.svg"),
+                PathBuf::from("content/chung/logo.svg")
+            ]
+        );
     }
 
     #[test]

@@ -731,7 +731,7 @@ impl<'a> Shared<'a> {
                     .iter()
                     .map(|(slug, (name, v))| (slug, name, v.len()))
                     .collect();
-                terms.sort_by(|a, b| text::collate(a.1, b.1));
+                terms.sort_by_cached_key(|t| text::collation_key(t.1));
                 let u = &site.content.units[unit];
                 let terms: Vec<serde_json::Value> = terms
                     .into_iter()
@@ -987,8 +987,8 @@ fn card(site: &Site, i: usize, doc: &Document, with_unit: bool) -> Card {
         date_iso: date.map(|d| d.to_rfc3339()).unwrap_or_default(),
         summary: summary(doc, &site.rendered[i].lead),
         image: doc.front.image.as_ref().map(|img| ImageView {
-            url: base.url(&format!("{}{}", doc.url, img.src)),
-            permalink: base.permalink(&format!("{}{}", doc.url, img.src)),
+            url: base.url(&image_path(doc, &img.src)),
+            permalink: base.permalink(&image_path(doc, &img.src)),
             alt: img
                 .alt
                 .clone()
@@ -1221,26 +1221,27 @@ pub fn assets(site: &mut Site, documents: bool, only: Option<&[usize]>) {
     }
 }
 
-/// The files a document ships beside its page (its image, the files it links to):
-/// output paths and sources.
+/// The site path of a file beside a document (`anh.svg` of `content/tin-tuc/x.md` →
+/// `/tin-tuc/anh.svg`).
+pub fn image_path(doc: &Document, name: &str) -> String {
+    format!(
+        "/{}",
+        crate::content::published_path(&crate::content::beside(&doc.source, name))
+    )
+}
+
+/// The files beside a document that its page shows (its image, the images of its
+/// body): output paths and sources. A file shown by several pages is listed by each.
 pub fn document_files(
     root: &std::path::Path,
     doc: &Document,
     rendered: &crate::markdown::Rendered,
 ) -> Vec<(String, std::path::PathBuf)> {
-    let dir = doc.source.parent().unwrap_or(std::path::Path::new(""));
     doc.front
         .image
         .iter()
-        .map(|img| std::path::PathBuf::from(&img.src))
+        .map(|img| crate::content::beside(&doc.source, &img.src))
         .chain(rendered.assets.iter().cloned())
-        .map(|file| {
-            let out = format!(
-                "{}{}",
-                &doc.url[1..],
-                file.to_string_lossy().replace('\\', "/")
-            );
-            (out, root.join(dir).join(&file))
-        })
+        .map(|file| (crate::content::published_path(&file), root.join(file)))
         .collect()
 }

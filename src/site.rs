@@ -399,6 +399,7 @@ impl Site {
         let links = Links {
             urls,
             root: &self.options.root,
+            prefix: &self.base.prefix,
             statistics: self.statistics.as_ref(),
         };
         let data_hash = self.statistics.as_ref().map(|s| s.hash);
@@ -627,8 +628,10 @@ impl Site {
             }
         }
         if was_clean {
-            self.changed_documents = Some(todo.clone());
-            self.recopy = Some(todo);
+            self.changed_documents = Some(todo);
+            // A file beside a document may be shown by other pages too: the files of
+            // every document are listed again (one already there stays as it is).
+            self.recopy = Some((0..self.content.documents.len()).collect());
         } else {
             self.output
                 .retain(|_, f| !matches!(f, crate::output::File::Copy(_)));

@@ -237,15 +237,28 @@ pub fn search_key(word: &str) -> String {
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
-    for c in fold(text).chars().flat_map(char::to_lowercase) {
+    let mut take = |c: char| {
         if c.is_ascii_alphanumeric() {
             if pending_dash && !slug.is_empty() {
                 slug.push('-');
             }
             pending_dash = false;
-            slug.push(c);
+            slug.push(c.to_ascii_lowercase());
         } else {
             pending_dash = true;
+        }
+    };
+    // As `fold(text)` lower-cased, one character at a time: a letter's marks follow it
+    // in its decomposition and are dropped wherever they would be reordered to.
+    for c in text.chars() {
+        if c.is_ascii() {
+            take(c);
+        } else {
+            unicode_normalization::char::decompose_canonical(c, |d| match d {
+                'đ' | 'Đ' => take('d'),
+                d if is_combining_mark(d) => {}
+                d => d.to_lowercase().for_each(&mut take),
+            });
         }
     }
     slug
@@ -384,6 +397,40 @@ mod tests {
             "chu-ky-so-100-lanh-dao"
         );
         assert_eq!(slugify("Ư Ơ Ă Â Ê Ô"), "u-o-a-a-e-o");
+    }
+
+    #[test]
+    fn slugs_are_made_as_from_the_whole_folded_text() {
+        // The definition: fold the whole text, lower-case it, keep ASCII letters and
+        // digits, one `-` for each run of anything else.
+        let reference = |text: &str| -> String {
+            let folded: String = fold(text).chars().flat_map(char::to_lowercase).collect();
+            folded
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join("-")
+        };
+        let mut texts: Vec<String> = (0..0x3000u32)
+            .chain(0x1e00..0x1f00)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b {c}"))
+            .collect();
+        texts.extend(
+            [
+                "Đồng Hỷ",
+                "Xã Hóa Thượng – 2024",
+                "İstanbul Ångström ǅ",
+                "Nghị quyết số 12/NQ-HĐND",
+                "  --  ",
+                "",
+            ]
+            .map(String::from),
+        );
+        texts.push("Hóa Thượng".nfd().collect());
+        for text in &texts {
+            assert_eq!(slugify(text), reference(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -41,10 +41,14 @@ fn basic_portal_has_every_page_type() {
         "robots.txt",
         "assets/css/cong.css",
         "assets/css/highlight.css",
-        "tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/anh.svg",
+        "tin-tuc/anh.svg",
     ] {
         assert!(out.join(page).is_file(), "missing {page}");
     }
+    // An image beside the articles is published once, at its path under `content/`.
+    assert!(!out
+        .join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/anh.svg")
+        .exists());
 }
 
 #[test]
@@ -204,6 +208,10 @@ fn base_url_with_a_path_prefixes_every_link() {
     let html = read(out.join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/index.html"));
     assert!(html.contains("href=\"/cong/assets/css/cong.css\""));
     assert!(html.contains("href=\"/cong/tin-tuc/thong-bao-lich-tiep-cong-dan/\""));
+    assert!(
+        html.contains("<img src=\"/cong/tin-tuc/anh.svg\""),
+        "{html}"
+    );
     assert!(html.contains("<link rel=\"canonical\" href=\"https://example.github.io/cong/tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/\">"));
 }
 
@@ -258,7 +266,7 @@ fn a_second_build_writes_only_what_changed() {
     let mtime = |p: &std::path::Path| std::fs::metadata(p).unwrap().modified().unwrap();
     let (page_before, other_before) = (mtime(&page), mtime(&other));
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let image = out.join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/anh.svg");
+    let image = out.join("tin-tuc/anh.svg");
     let image_before = mtime(&image);
     // The newest file of the search index.
     let index = || {

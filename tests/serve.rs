@@ -201,7 +201,27 @@ fn every_edit_leaves_the_preview_equal_to_a_full_build() {
         (
             "new article",
             Box::new(|_| {
-                std::fs::write(news.join("2021-07-01-moi.md"), "---\ntitle: \"Tin mới thêm\"\ndate: 2021-07-01T08:00:00+07:00\ncategory: thong-bao\ntags: [một cửa]\n---\nNội dung mới.\n").unwrap()
+                std::fs::write(news.join("2021-07-01-moi.md"), "---\ntitle: \"Tin mới thêm\"\ndate: 2021-07-01T08:00:00+07:00\ncategory: thong-bao\ntags: [một cửa]\n---\nNội dung mới.\n\n![Đoàn kiểm tra](anh.svg)\n").unwrap()
+            }),
+        ),
+        (
+            "an image two pages show, dropped by one",
+            Box::new(|_| {
+                edit(
+                    &article,
+                    "image: { src: anh.svg, caption: \"Đoàn kiểm tra tại xã\", alt: \"Đoàn kiểm tra\" }\n",
+                    "",
+                )
+            }),
+        ),
+        (
+            "the image shown again",
+            Box::new(|_| {
+                edit(
+                    &article,
+                    "featured: true\n",
+                    "image: { src: anh.svg, caption: \"Đoàn kiểm tra tại xã\", alt: \"Đoàn kiểm tra\" }\nfeatured: true\n",
+                )
             }),
         ),
         (
