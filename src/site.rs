@@ -272,18 +272,12 @@ impl Site {
         }
         site.step("link", Site::link)?;
         site.step("markdown", Site::markdown)?;
+        site.step("index", Site::index)?;
+        site.step("data", Site::data)?;
         // A build is done with each text once it has used it; a preview keeps them to
         // render again after a change. Tens of thousands of articles make this
         // hundreds of megabytes.
-        let once = site.options.stream;
-        if once {
-            for doc in &mut site.content.documents {
-                doc.body = String::new();
-            }
-        }
-        site.step("index", Site::index)?;
-        site.step("data", Site::data)?;
-        if once {
+        if site.options.stream {
             for r in &mut site.rendered {
                 r.text = String::new();
             }
@@ -395,6 +389,17 @@ impl Site {
     /// Renders the Markdown of the given documents into `self.rendered`.
     /// Links resolve through `self.last_urls`, which must be current.
     fn render_markdown(&mut self, which: &[usize]) {
+        // A build is done with each source once it is rendered (a preview keeps them to
+        // render again after a change): each goes as soon as it is, so that the memory
+        // it held serves the next documents' HTML and text.
+        let bodies: Vec<String> = if self.options.stream {
+            which
+                .iter()
+                .map(|&i| std::mem::take(&mut self.content.documents[i].body))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let urls = &self.last_urls;
         let links = Links {
             urls,
@@ -404,25 +409,33 @@ impl Site {
         };
         let data_hash = self.statistics.as_ref().map(|s| s.hash);
         let docs = &self.content.documents;
-        let results: Vec<(usize, Rendered, Vec<InputError>)> = which
-            .par_iter()
-            .map(|&i| {
-                let doc = &docs[i];
-                let mut errors = Vec::new();
-                let mut r =
-                    markdown::render(&doc.body, doc.body_line, &doc.source, &links, &mut errors);
-                let mut h = std::hash::DefaultHasher::new();
-                doc.hash.hash(&mut h);
-                for target in &r.links {
-                    urls.get(target).hash(&mut h);
-                }
-                if r.embeds {
-                    data_hash.hash(&mut h);
-                }
-                r.digest = h.finish();
-                (i, r, errors)
-            })
-            .collect();
+        let render = |i: usize, body: &str| {
+            let doc = &docs[i];
+            let mut errors = Vec::new();
+            let mut r = markdown::render(body, doc.body_line, &doc.source, &links, &mut errors);
+            let mut h = std::hash::DefaultHasher::new();
+            doc.hash.hash(&mut h);
+            for target in &r.links {
+                urls.get(target).hash(&mut h);
+            }
+            if r.embeds {
+                data_hash.hash(&mut h);
+            }
+            r.digest = h.finish();
+            (i, r, errors)
+        };
+        let results: Vec<(usize, Rendered, Vec<InputError>)> = if self.options.stream {
+            which
+                .par_iter()
+                .zip(bodies)
+                .map(|(&i, body)| render(i, &body))
+                .collect()
+        } else {
+            which
+                .par_iter()
+                .map(|&i| render(i, &docs[i].body))
+                .collect()
+        };
         for (i, r, errors) in results {
             self.rendered[i] = r;
             self.errors.extend(errors);
