@@ -715,7 +715,13 @@ impl<'a> Shared<'a> {
                         "count": count,
                         "previous": (*page > 1).then(|| link(page - 1)),
                         "next": (*page < count).then(|| link(page + 1)),
-                        "pages": (1..=count).map(|p| serde_json::json!({"number": p, "url": link(p), "current": p == *page})).collect::<Vec<_>>(),
+                        "pages": pager_window(*page, count)
+                            .into_iter()
+                            .map(|p| match p {
+                                Some(p) => serde_json::json!({"number": p, "url": link(p), "current": p == *page}),
+                                None => serde_json::json!({"gap": true}),
+                            })
+                            .collect::<Vec<_>>(),
                     }),
                 );
                 let feed =
@@ -829,6 +835,31 @@ fn listing<'s>(site: &'s Site, unit: usize, kind: &ListKind) -> &'s [usize] {
         ListKind::Tag(t) => ix.by_tag.get(t).map(|(_, v)| v.as_slice()).unwrap_or(&[]),
         ListKind::Month(y, m) => ix.by_month.get(&(*y, *m)).map(Vec::as_slice).unwrap_or(&[]),
     }
+}
+
+/// The page numbers a listing's pager shows on page `page` of `count`: the first, the
+/// last, and two either side of the current one, with `None` where pages are left out
+/// (a single page left out is shown instead). However long the listing, its pager
+/// has at most nine entries.
+fn pager_window(page: usize, count: usize) -> Vec<Option<usize>> {
+    let near = page.saturating_sub(2).max(1)..=(page + 2).min(count);
+    let mut shown: Vec<usize> = std::iter::once(1)
+        .chain(near)
+        .chain(std::iter::once(count))
+        .collect();
+    shown.dedup();
+    let mut out = Vec::with_capacity(shown.len() + 2);
+    let mut last = 0;
+    for p in shown {
+        match p - last {
+            1 => {}
+            2 => out.push(Some(p - 1)),
+            _ => out.push(None),
+        }
+        out.push(Some(p));
+        last = p;
+    }
+    out
 }
 
 fn list_page<'s>(
@@ -1244,4 +1275,42 @@ pub fn document_files(
         .chain(rendered.assets.iter().cloned())
         .map(|file| (crate::content::published_path(&file), root.join(file)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pager_window;
+
+    #[test]
+    fn a_pager_shows_the_ends_and_the_pages_near_the_current_one() {
+        let shown = |page, count| -> Vec<String> {
+            pager_window(page, count)
+                .into_iter()
+                .map(|p| p.map_or("…".to_owned(), |p| p.to_string()))
+                .collect()
+        };
+        assert_eq!(shown(1, 1), ["1"]);
+        assert_eq!(shown(1, 5), ["1", "2", "3", "4", "5"]);
+        assert_eq!(shown(1, 135), ["1", "2", "3", "…", "135"]);
+        assert_eq!(
+            shown(5, 135),
+            ["1", "2", "3", "4", "5", "6", "7", "…", "135"]
+        );
+        assert_eq!(
+            shown(6, 135),
+            ["1", "…", "4", "5", "6", "7", "8", "…", "135"]
+        );
+        assert_eq!(
+            shown(133, 135),
+            ["1", "…", "131", "132", "133", "134", "135"]
+        );
+        assert_eq!(shown(4, 7), ["1", "2", "3", "4", "5", "6", "7"]);
+        for count in 1..60 {
+            for page in 1..=count {
+                let window = pager_window(page, count);
+                assert!(window.len() <= 9, "{page} of {count}: {window:?}");
+                assert!(window.contains(&Some(page)) && window.contains(&Some(count)));
+            }
+        }
+    }
 }
