@@ -229,6 +229,20 @@ struct Card {
     unit_name: Option<String>,
 }
 
+/// An article or page as its own page shows it: its card, and what only that page shows.
+#[derive(Serialize)]
+struct DocumentView<'a> {
+    #[serde(flatten)]
+    card: Card,
+    html: &'a str,
+    toc: &'a [crate::markdown::TocEntry],
+    author: Option<&'a str>,
+    source: Option<&'a str>,
+    summary_given: bool,
+    permalink: String,
+    tags: Vec<NamedLink>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 struct UnitLink {
     name: String,
@@ -663,37 +677,29 @@ impl<'a> Shared<'a> {
             Job::Article(i) | Job::Page(i) => {
                 let doc = &site.content.documents[*i];
                 let r = &site.rendered[*i];
-                let mut view = serde_json::to_value(card(site, *i, doc, false)).unwrap_or_default();
-                if let Some(map) = view.as_object_mut() {
-                    map.insert("html".into(), r.html.clone().into());
-                    map.insert(
-                        "toc".into(),
-                        serde_json::to_value(&r.toc).unwrap_or_default(),
-                    );
-                    map.insert("author".into(), doc.front.author.clone().into());
-                    map.insert("source".into(), doc.front.source.clone().into());
-                    map.insert("summary_given".into(), doc.front.summary.is_some().into());
-                    map.insert("permalink".into(), base.permalink(&doc.url).into());
-                    map.insert(
-                        "tags".into(),
-                        serde_json::to_value(
-                            doc.front
-                                .tags
-                                .iter()
-                                .filter(|t| !text::slugify(t).is_empty())
-                                .map(|t| NamedLink {
-                                    name: t.clone(),
-                                    url: base.url(&list_path(
-                                        &site.content.units[doc.unit],
-                                        &ListKind::Tag(text::slugify(t)),
-                                        1,
-                                    )),
-                                })
-                                .collect::<Vec<_>>(),
-                        )
-                        .unwrap_or_default(),
-                    );
-                }
+                let view = DocumentView {
+                    card: card(site, *i, doc, false),
+                    html: &r.html,
+                    toc: &r.toc,
+                    author: doc.front.author.as_deref(),
+                    source: doc.front.source.as_deref(),
+                    summary_given: doc.front.summary.is_some(),
+                    permalink: base.permalink(&doc.url),
+                    tags: doc
+                        .front
+                        .tags
+                        .iter()
+                        .filter(|t| !text::slugify(t).is_empty())
+                        .map(|t| NamedLink {
+                            name: t.clone(),
+                            url: base.url(&list_path(
+                                &site.content.units[doc.unit],
+                                &ListKind::Tag(text::slugify(t)),
+                                1,
+                            )),
+                        })
+                        .collect(),
+                };
                 if doc.is_article() {
                     ctx.insert("article", &view);
                     let (same, others) = related(site, *i);
