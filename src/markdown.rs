@@ -41,8 +41,6 @@ pub struct Rendered {
     pub lead: String,
     /// Files beside the source that the body shows (relative to the portal root).
     pub assets: Vec<PathBuf>,
-    /// Number of words, for reading time and search.
-    pub words: usize,
     /// The body's plain text (blocks separated by new lines), for the search index.
     pub text: String,
     /// The content files the body links to (resolved or not): a change of their
@@ -244,7 +242,6 @@ pub fn render(
                 in_paragraph = false;
             }
             Event::Text(ref t) | Event::Code(ref t) => {
-                out.words += t.split_whitespace().count();
                 out.text.push_str(t);
                 if let Some((_, title)) = &mut heading {
                     title.push_str(t);
