@@ -48,6 +48,8 @@ pub struct Rendered {
     pub links: Vec<PathBuf>,
     /// A digest of the source and the addresses of the files it links to.
     pub digest: u64,
+    /// The body has a code block: its page needs the highlighting style sheet.
+    pub code: bool,
     /// The body embeds statistics (`{{ thong-ke ... }}`): it changes with the data.
     pub embeds: bool,
 }
@@ -147,6 +149,7 @@ pub fn render(
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, source_code)) = code.take() {
+                    out.code = true;
                     events.push(Event::Html(highlight(&lang, &source_code).into()));
                 }
             }

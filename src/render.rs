@@ -418,9 +418,7 @@ impl<'a> Shared<'a> {
                 .unwrap_or_default(),
         };
         let has_code = match job {
-            Job::Article(i) | Job::Page(i) => {
-                site.rendered[*i].html.contains("<pre class=\"code\">")
-            }
+            Job::Article(i) | Job::Page(i) => site.rendered[*i].code,
             _ => false,
         };
         ctx.insert(

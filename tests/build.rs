@@ -71,6 +71,7 @@ fn article_page_shows_vietnamese_conventions() {
         "<table>",
         "footnote-definition",
         "class=\"hl-",
+        "<link rel=\"stylesheet\" href=\"/assets/css/highlight.css\">",
         "href=\"/tin-tuc/thong-bao-lich-tiep-cong-dan/\"",
         "href=\"/quy-che-hoat-dong/#muc-1\"",
         "href=\"/the/mot-cua/\"",
@@ -94,6 +95,8 @@ fn nfd_bom_and_crlf_are_accepted_and_normalised() {
     let crlf = read(out.join("tin-tuc/thong-bao-lich-tiep-cong-dan/index.html"));
     assert!(crlf.contains("<h1>Thông báo lịch tiếp công dân</h1>"));
     assert!(crlf.contains("Lịch tiếp công dân tháng 1."));
+    // Only a page with a code block links the highlighting style sheet.
+    assert!(!crlf.contains("highlight.css"));
 }
 
 #[test]
