@@ -687,12 +687,13 @@ impl<'a> Shared<'a> {
                         .front
                         .tags
                         .iter()
-                        .filter(|t| !text::slugify(t).is_empty())
-                        .map(|t| NamedLink {
+                        .zip(&doc.tag_slugs)
+                        .filter(|(_, slug)| !slug.is_empty())
+                        .map(|(t, slug)| NamedLink {
                             name: t.clone(),
                             url: base.url(&list_path(
                                 &site.content.units[doc.unit],
-                                &ListKind::Tag(text::slugify(t)),
+                                &ListKind::Tag(slug.clone()),
                                 1,
                             )),
                         })
