@@ -191,7 +191,7 @@ pub fn render(
             }) => {
                 let mut dest_url = dest_url;
                 if is_relative_file(&dest_url) {
-                    let rel = content::normalise(&dir.join(dest_url.as_ref()));
+                    let rel = content::beside(source, &dest_url);
                     if links.root.join(&rel).is_file() {
                         dest_url =
                             format!("{}/{}", links.prefix, content::published_path(&rel)).into();

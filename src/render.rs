@@ -1022,15 +1022,18 @@ fn card(site: &Site, i: usize, doc: &Document, with_unit: bool) -> Card {
         day: date.as_ref().map(text::format_date).unwrap_or_default(),
         date_iso: date.map(|d| d.to_rfc3339()).unwrap_or_default(),
         summary: summary(doc, &site.rendered[i].lead),
-        image: doc.front.image.as_ref().map(|img| ImageView {
-            url: base.url(&image_path(doc, &img.src)),
-            permalink: base.permalink(&image_path(doc, &img.src)),
-            alt: img
-                .alt
-                .clone()
-                .or_else(|| img.caption.clone())
-                .unwrap_or_else(|| doc.front.title.clone()),
-            caption: img.caption.clone(),
+        image: doc.front.image.as_ref().map(|img| {
+            let path = image_path(doc, &img.src);
+            ImageView {
+                url: base.url(&path),
+                permalink: base.permalink(&path),
+                alt: img
+                    .alt
+                    .clone()
+                    .or_else(|| img.caption.clone())
+                    .unwrap_or_else(|| doc.front.title.clone()),
+                caption: img.caption.clone(),
+            }
         }),
         category: NamedLink {
             name: site

@@ -327,8 +327,7 @@ impl Site {
                 let file = self
                     .options
                     .root
-                    .join(doc.source.parent().unwrap_or(Path::new("")))
-                    .join(&image.src);
+                    .join(content::beside(&doc.source, &image.src));
                 if !file.is_file() {
                     self.errors.push(InputError::at(
                         &doc.source,
