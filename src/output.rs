@@ -211,34 +211,13 @@ impl Output {
 
     /// [`Output::prepare`] for a file whose [`digest`] the caller has made already.
     pub fn prepare_digested(&self, path: &str, bytes: Vec<u8>, d: u64) -> Result<File> {
-        match self.stage.as_deref() {
-            None => Ok(File::Bytes(Arc::new(bytes))),
-            Some(Stage::Fresh {
-                path: dir, made, ..
-            }) => {
-                let target = dir.join(path);
-                if let Some(parent) = target.parent() {
-                    let known = made.lock().is_ok_and(|m| m.contains(parent));
-                    if !known {
-                        std::fs::create_dir_all(parent)
-                            .with_context(|| format!("failed to create `{}`", parent.display()))?;
-                        if let Ok(mut m) = made.lock() {
-                            m.insert(parent.to_path_buf());
-                        }
-                    }
-                }
-                std::fs::write(&target, &bytes)
-                    .with_context(|| format!("failed to write `{}`", target.display()))?;
-                Ok(File::Written(d))
-            }
-            Some(Stage::Update { manifest, .. }) => {
-                Ok(if manifest.get(path).map(|m| m.0) == Some(d) {
-                    File::Written(d)
-                } else {
-                    File::Bytes(Arc::new(bytes))
-                })
-            }
-        }
+        prepare_in(self.stage.as_deref(), path, bytes, d)
+    }
+
+    /// What prepares files for this output from another thread, while the output itself
+    /// changes: the files it prepares are added with [`Output::insert`] later.
+    pub fn writer(&self) -> Writer {
+        Writer(self.stage.clone())
     }
 
     /// Adds a file prepared by [`Output::prepare`].
@@ -486,6 +465,47 @@ impl Output {
             Ok::<_, anyhow::Error>(())
         })?;
         Ok(pending.len())
+    }
+}
+
+/// Prepares files for an [`Output`] from any thread (see [`Output::writer`]).
+#[derive(Clone)]
+pub struct Writer(Option<Arc<Stage>>);
+
+impl Writer {
+    /// [`Output::prepare_digested`].
+    pub fn prepare_digested(&self, path: &str, bytes: Vec<u8>, d: u64) -> Result<File> {
+        prepare_in(self.0.as_deref(), path, bytes, d)
+    }
+}
+
+/// [`Output::prepare_digested`] into a stage.
+fn prepare_in(stage: Option<&Stage>, path: &str, bytes: Vec<u8>, d: u64) -> Result<File> {
+    match stage {
+        None => Ok(File::Bytes(Arc::new(bytes))),
+        Some(Stage::Fresh {
+            path: dir, made, ..
+        }) => {
+            let target = dir.join(path);
+            if let Some(parent) = target.parent() {
+                let known = made.lock().is_ok_and(|m| m.contains(parent));
+                if !known {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+                    if let Ok(mut m) = made.lock() {
+                        m.insert(parent.to_path_buf());
+                    }
+                }
+            }
+            std::fs::write(&target, &bytes)
+                .with_context(|| format!("failed to write `{}`", target.display()))?;
+            Ok(File::Written(d))
+        }
+        Some(Stage::Update { manifest, .. }) => Ok(if manifest.get(path).map(|m| m.0) == Some(d) {
+            File::Written(d)
+        } else {
+            File::Bytes(Arc::new(bytes))
+        }),
     }
 }
 

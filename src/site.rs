@@ -151,6 +151,8 @@ pub struct Site {
     /// The search pages and index files of the last indexing: the last entries of
     /// `data_pages` and `data_files`.
     search: Option<SearchOutput>,
+    /// A build's index, made while its pages are rendered.
+    making_index: Option<crate::search::Pending>,
 }
 
 /// The search pages and the index files.
@@ -244,6 +246,7 @@ impl Site {
             recopy: None,
             defer_search: false,
             search: None,
+            making_index: None,
             last_index_key: 0,
             clean: false,
             sitemap_pages: None,
@@ -285,6 +288,16 @@ impl Site {
         let started = (Instant::now(), cpu_time());
         let pages = site.render_changed(memo)?;
         log::debug!("render: {pages} pages in {}", since(started));
+        if let Some(pending) = site.making_index.take() {
+            let files = crate::search::finish(pending)?;
+            for (path, file) in &files {
+                site.output.insert(path.clone(), file.clone());
+            }
+            site.data_files.extend(files.iter().cloned());
+            if let Some((_, search_files)) = &mut site.search {
+                search_files.extend(files);
+            }
+        }
         site.step("feeds", Site::feeds)?;
         site.clean = true;
         Ok(site)
@@ -954,7 +967,11 @@ impl Site {
             // The benchmark's measure of what the index costs: the same build without it.
             _ if std::env::var_os("CONG_BENCH_WITHOUT_SEARCH").is_some() => {}
             _ => {
-                crate::search::pages(self)?;
+                if self.options.stream {
+                    self.making_index = crate::search::start(self)?;
+                } else {
+                    crate::search::pages(self)?;
+                }
                 self.search = Some((
                     self.data_pages[pages..].to_vec(),
                     self.data_files[files..].to_vec(),

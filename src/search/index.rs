@@ -41,8 +41,6 @@ const DENSE: usize = 8;
 pub struct Built<T> {
     /// Paths relative to the index folder, and what the caller made of each file.
     pub files: Vec<(String, T)>,
-    /// A digest of every file, to tell browsers' caches apart.
-    pub version: String,
     /// The number of documents.
     pub documents: usize,
     /// The size of all the files.
@@ -512,13 +510,13 @@ pub fn build<T: Send, E: Send>(
         }
     }
     let documents = records.len();
-    // Each file is handed over as soon as it is made: (path, digest, size, kept).
-    let made = |path: String, bytes: Vec<u8>| -> Result<(String, u64, usize, T), E> {
+    // Each file is handed over as soon as it is made: (path, size, kept).
+    let made = |path: String, bytes: Vec<u8>| -> Result<(String, usize, T), E> {
         let (digest, size) = (crate::output::digest(&bytes), bytes.len());
         let kept = keep(&path, bytes, digest)?;
-        Ok((path, digest, size, kept))
+        Ok((path, size, kept))
     };
-    let mut files: Vec<(String, u64, usize, T)> = by_bucket
+    let mut files: Vec<(String, usize, T)> = by_bucket
         .par_iter()
         .enumerate()
         .map(|(b, terms)| {
@@ -541,27 +539,13 @@ pub fn build<T: Send, E: Send>(
         meta_json(records, units, facets, buckets),
     )?);
     Ok(Built {
-        version: version_of(
-            files
-                .iter()
-                .map(|(path, digest, _, _)| (path.as_str(), *digest)),
-        ),
         documents,
-        bytes: files.iter().map(|f| f.2).sum(),
+        bytes: files.iter().map(|f| f.1).sum(),
         files: files
             .into_iter()
-            .map(|(path, _, _, kept)| (path, kept))
+            .map(|(path, _, kept)| (path, kept))
             .collect(),
     })
-}
-
-/// The index's version: a digest of every file's path and digest, in any order.
-pub fn version_of<'p>(files: impl Iterator<Item = (&'p str, u64)>) -> String {
-    let mut files: Vec<(&str, u64)> = files.collect();
-    files.sort_unstable();
-    let mut h = std::hash::DefaultHasher::new();
-    files.hash(&mut h);
-    format!("{:x}", h.finish())
 }
 
 /// A digest of everything the index is made from (with `global`, a digest of the

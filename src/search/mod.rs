@@ -65,63 +65,125 @@ impl Record<'_> {
     }
 }
 
-/// Indexes the site and adds the search pages and the index files.
+/// Indexes the site in memory and adds the search pages and the index files (a
+/// preview; a build into a folder uses [`start`]).
 pub fn pages(site: &mut Site) -> Result<()> {
     let started = (std::time::Instant::now(), crate::site::cpu_time());
     let facets = facet_names(site);
     let units = unit_names(site);
     let records = records(site, &facets);
-    // A build into a folder whose index was made from the same input keeps it (a
-    // preview, which keeps its files in memory, has no previous index to keep).
-    let key = site
-        .options
-        .stream
-        .then(|| index::input_key(&records, &units, &facets, site.global_hash()));
-    let previous = key.and_then(|key| site.output.previous_index(INDEX_DIR, key));
-    let built = match previous {
-        Some(files) => {
-            let documents = records.len();
-            drop(records);
-            let built = index::Built {
-                version: index::version_of(files.iter().map(|(p, d)| (p.as_str(), *d))),
-                documents,
-                bytes: 0,
-                files: files
-                    .into_iter()
-                    .map(|(path, digest)| (path, File::Written(digest)))
-                    .collect(),
-            };
-            log::debug!(
-                "search: {} documents, the {} files of the previous build kept in {}",
-                built.documents,
-                built.files.len(),
-                crate::site::since(started)
-            );
-            built
-        }
-        None => {
-            // Each file is written at once when the build streams into a folder, so
-            // that the index is not held in memory while the pages are rendered.
-            let output = &site.output;
-            let keep = |path: &str, bytes: Vec<u8>, digest: u64| {
-                output.prepare_digested(&format!("{INDEX_DIR}{path}"), bytes, digest)
-            };
-            let built = index::build(records, &units, &facets, &keep)?;
-            log_built(&built, started);
-            built
-        }
+    let version = version(index::input_key(
+        &records,
+        &units,
+        &facets,
+        site.global_hash(),
+    ));
+    let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
+    let built = match index::build(records, &units, &facets, &keep) {
+        Ok(built) => built,
+        Err(never) => match never {},
     };
-    if let Some(key) = key {
-        site.output.set_search_key(key);
-    }
+    log_built(&built, started);
     add(
         site,
         Indexed {
             built,
+            version,
             facets,
             units,
         },
     )
+}
+
+/// The index's version, which tells browsers' caches apart: a digest of its input
+/// ([`index::input_key`]), the same whether the index is made or kept.
+fn version(key: u64) -> String {
+    format!("{key:x}")
+}
+
+/// An index being made on threads of its own while the pages are rendered; [`finish`]
+/// adds its files.
+pub struct Pending {
+    started: (std::time::Instant, Option<std::time::Duration>),
+    making: std::thread::JoinHandle<Result<index::Built<File>>>,
+}
+
+/// Adds the search pages of a build into a folder and starts making its index on
+/// threads of its own, which write each file as soon as it is made: the pages need only
+/// the index's version, a digest of its input, so they are rendered meanwhile. A folder
+/// whose index was made from the same input keeps it instead (`None`). The index takes
+/// the plain texts of the documents, which the build is done with after this.
+pub fn start(site: &mut Site) -> Result<Option<Pending>> {
+    let started = (std::time::Instant::now(), crate::site::cpu_time());
+    let facets = facet_names(site);
+    let units = unit_names(site);
+    let texts: Vec<String> = site
+        .rendered
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.text))
+        .collect();
+    // One record per document, in order, then those of the data pages.
+    let mut records: Vec<Record<'static>> = records(site, &facets)
+        .into_iter()
+        .map(Record::into_owned)
+        .collect();
+    for (record, text) in records.iter_mut().zip(texts) {
+        record.body = Cow::Owned(text);
+    }
+    let key = index::input_key(&records, &units, &facets, site.global_hash());
+    site.output.set_search_key(key);
+    let shown = |built: index::Built<File>| Indexed {
+        built,
+        version: version(key),
+        facets: facets.clone(),
+        units: units.clone(),
+    };
+    let mut built = index::Built {
+        files: Vec::new(),
+        documents: records.len(),
+        bytes: 0,
+    };
+    if let Some(files) = site.output.previous_index(INDEX_DIR, key) {
+        built.files = files
+            .into_iter()
+            .map(|(path, digest)| (path, File::Written(digest)))
+            .collect();
+        log::debug!(
+            "search: {} documents, the {} files of the previous build kept in {}",
+            built.documents,
+            built.files.len(),
+            crate::site::since(started)
+        );
+        add(site, shown(built))?;
+        return Ok(None);
+    }
+    add(site, shown(built))?;
+    let writer = site.output.writer();
+    let threads = rayon::current_num_threads();
+    let making = std::thread::spawn(move || -> Result<index::Built<File>> {
+        let keep = |path: &str, bytes: Vec<u8>, digest: u64| {
+            writer.prepare_digested(&format!("{INDEX_DIR}{path}"), bytes, digest)
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?
+            .install(|| index::build(records, &units, &facets, &keep))
+    });
+    Ok(Some(Pending { started, making }))
+}
+
+/// Waits for the index [`start`] began; returns its files, with their paths.
+pub fn finish(pending: Pending) -> Result<Vec<(String, File)>> {
+    let built = pending
+        .making
+        .join()
+        .map_err(|_| anyhow::anyhow!("making the search index failed"))??;
+    log_built(&built, pending.started);
+    Ok(built
+        .files
+        .into_iter()
+        .map(|(path, file)| (format!("{INDEX_DIR}{path}"), file))
+        .collect())
 }
 
 fn log_built<T>(
@@ -150,6 +212,8 @@ fn unit_names(site: &Site) -> Vec<(String, String)> {
 /// without it ([`Prepared::build`], the slow part), and added with [`add`].
 pub struct Prepared {
     started: std::time::Instant,
+    /// The site's [`Site::global_hash`].
+    global: u64,
     facets: Vec<String>,
     records: Vec<Record<'static>>,
     units: Vec<(String, String)>,
@@ -158,6 +222,7 @@ pub struct Prepared {
 /// A built index, ready for [`add`].
 pub struct Indexed {
     built: index::Built<File>,
+    version: String,
     facets: Vec<String>,
     units: Vec<(String, String)>,
 }
@@ -172,6 +237,7 @@ pub fn prepare(site: &Site) -> Prepared {
         .collect();
     Prepared {
         started,
+        global: site.global_hash(),
         facets,
         records,
         units: unit_names(site),
@@ -183,10 +249,12 @@ impl Prepared {
     pub fn build(self) -> Indexed {
         let Prepared {
             started,
+            global,
             facets,
             records,
             units,
         } = self;
+        let version = version(index::input_key(&records, &units, &facets, global));
         let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
         let built = match index::build(records, &units, &facets, &keep) {
             Ok(built) => built,
@@ -195,6 +263,7 @@ impl Prepared {
         log_built(&built, (started, None));
         Indexed {
             built,
+            version,
             facets,
             units,
         }
@@ -205,6 +274,7 @@ impl Prepared {
 pub fn add(site: &mut Site, indexed: Indexed) -> Result<()> {
     let Indexed {
         built,
+        version,
         facets,
         units,
     } = indexed;
@@ -237,7 +307,7 @@ pub fn add(site: &mut Site, indexed: Indexed) -> Result<()> {
                 "units": unit_list,
                 "facets": facets,
                 // Changes with every content change, so that the page's fingerprint does.
-                "version": built.version,
+                "version": version,
             }),
         });
     }
