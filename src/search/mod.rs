@@ -102,7 +102,7 @@ fn version(key: u64) -> String {
 }
 
 /// An index being made on threads of its own while the pages are rendered; [`finish`]
-/// adds its files.
+/// waits for it.
 pub struct Pending {
     started: (std::time::Instant, Option<std::time::Duration>),
     making: std::thread::JoinHandle<Result<index::Built<File>>>,
