@@ -2,7 +2,8 @@
 //!
 //! The build already holds every searchable text: the articles' and pages' titles,
 //! summaries and the plain text of their rendered Markdown, and the procedures' and
-//! documents' data. [`pages`] turns them into [`Record`]s, [`index::build`] writes a
+//! documents' data. [`start`] (a build, while the pages are rendered) or [`pages`] (a
+//! preview) turns them into [`Record`]s, [`index::build`] writes a
 //! sharded inverted index keyed by folded syllables (see `index`), and each
 //! unit gets a search page at `/<unit>/tim-kiem/` that `tim-kiem.js` brings to life.
 //! [`query`] ranks results the way the script does, for the tests.
