@@ -73,27 +73,31 @@ pub fn pages(site: &mut Site) -> Result<()> {
     let facets = facet_names(site);
     let units = unit_names(site);
     let records = records(site, &facets);
-    let version = version(index::input_key(
-        &records,
-        &units,
-        &facets,
-        site.global_hash(),
-    ));
+    let indexed = in_memory(records, facets, units, site.global_hash(), started);
+    add(site, indexed)
+}
+
+/// Builds an index whose files stay in memory (a preview's).
+fn in_memory(
+    records: Vec<Record<'_>>,
+    facets: Vec<String>,
+    units: Vec<(String, String)>,
+    global: u64,
+    started: (std::time::Instant, Option<std::time::Duration>),
+) -> Indexed {
+    let version = version(index::input_key(&records, &units, &facets, global));
     let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
     let built = match index::build(records, &units, &facets, &keep) {
         Ok(built) => built,
         Err(never) => match never {},
     };
     log_built(&built, started);
-    add(
-        site,
-        Indexed {
-            built,
-            version,
-            facets,
-            units,
-        },
-    )
+    Indexed {
+        built,
+        version,
+        facets,
+        units,
+    }
 }
 
 /// The index's version, which tells browsers' caches apart: a digest of its input
@@ -255,19 +259,7 @@ impl Prepared {
             records,
             units,
         } = self;
-        let version = version(index::input_key(&records, &units, &facets, global));
-        let keep = |_: &str, bytes: Vec<u8>, _| Ok::<_, Infallible>(File::Bytes(Arc::new(bytes)));
-        let built = match index::build(records, &units, &facets, &keep) {
-            Ok(built) => built,
-            Err(never) => match never {},
-        };
-        log_built(&built, (started, None));
-        Indexed {
-            built,
-            version,
-            facets,
-            units,
-        }
+        in_memory(records, facets, units, global, (started, None))
     }
 }
 
