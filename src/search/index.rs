@@ -36,6 +36,17 @@ const POSTINGS_PER_BUCKET: usize = 6000;
 /// A list of postings is written as one character per document when the word is in
 /// at least one document in this many.
 const DENSE: usize = 8;
+/// The documents are read in runs, this many per thread, of at least
+/// [`SHORTEST_RUN`] documents: each run has a vocabulary of its own.
+const RUNS_PER_THREAD: usize = 4;
+const SHORTEST_RUN: usize = 64;
+/// A run reads its documents in blocks of this many, at most 256.
+const BLOCK: u32 = 64;
+const _: () = assert!(BLOCK <= 256);
+/// Keys are numbered in this many bits, 67 million distinct words: a pair of keys
+/// and the place and weight of an occurrence fit in 64 bits.
+const KEY_BITS: u32 = 26;
+const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
 
 /// The index, handed file by file to the caller as it is made.
 pub struct Built<T> {
@@ -69,9 +80,9 @@ fn fnv1a_more(mut h: u32, bytes: &[u8]) -> u32 {
 
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// A word of at most 16 bytes as a number (its bytes, zero-padded): the vocabulary
-/// finds it without following a pointer to the text it was first seen in. `start` is
-/// the word's offset in `text`.
+/// A word of at most 16 bytes as a number (its bytes, zero-padded): a run finds it
+/// without following a pointer to the text it was first seen in. `start` is the word's
+/// offset in `text`.
 fn packed(text: &[u8], start: usize, len: usize) -> Option<u128> {
     if len > 16 {
         return None;
@@ -91,150 +102,139 @@ fn packed(text: &[u8], start: usize, len: usize) -> Option<u128> {
     })
 }
 
-/// The words of the site: each word as written, its lower-case form and its key.
+/// A word of at most 8 bytes, most Vietnamese syllables, as a number, as [`packed`].
+fn packed_short(text: &[u8], start: usize, len: usize) -> Option<u64> {
+    if len > 8 {
+        return None;
+    }
+    let word = match text.get(start..start + 8) {
+        Some(bytes) => u64::from_le_bytes(bytes.try_into().ok()?),
+        None => {
+            let mut bytes = [0u8; 8];
+            bytes[..len].copy_from_slice(&text[start..start + len]);
+            u64::from_le_bytes(bytes)
+        }
+    };
+    Some(word & u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0))
+}
+
+/// The index of a run of consecutive documents, made by one thread with a vocabulary
+/// of its own: each word as written, its lower-case form and its key, numbered as the
+/// run meets them, and the postings of its forms and of its pairs of adjacent keys.
+/// The lower-casing and folding are done once per distinct word of the run; the runs'
+/// terms are brought together by their text when the buckets are written.
 #[derive(Default)]
-struct Vocabulary<'a> {
-    written: FastMap<&'a str, u32>,
-    /// The words as written of at most 16 bytes, by [`packed`].
+struct Run<'a> {
+    /// The words as written of at most 8 bytes, by [`packed_short`], of at most 16,
+    /// by [`packed`], and the longer ones: their forms. The short ones' table, half the
+    /// size, stays in the processor's cache.
+    short: FastMap<u64, u32>,
     packed: FastMap<u128, u32>,
-    /// Lower-case forms and their keys.
+    written: FastMap<&'a str, u32>,
+    /// Lower-case forms, their keys and postings.
     forms: Vec<(String, u32)>,
     form_ids: FastMap<String, u32>,
-    /// Folded keys, with [`fnv1a`] of the key and of the key and a space.
-    keys: Vec<(String, u32, u32)>,
+    form_postings: Vec<Postings>,
+    keys: Vec<String>,
     key_ids: FastMap<String, u32>,
+    /// Pairs of adjacent keys (`first << KEY_BITS | second`), their numbers and
+    /// postings.
+    pair_ids: FastMap<u64, u32>,
+    pairs: Vec<u64>,
+    pair_postings: Vec<Postings>,
+    /// The occurrences of pairs in the documents of the block being read, from
+    /// `block_first` on: `pair << 12 | (doc - block_first) << 4 | weight`. Sorted
+    /// by pair at the end of the block, they reach each pair's postings together.
+    block: Vec<u64>,
+    block_first: u32,
+    /// For each form, its place in `seen`, or `u32::MAX`: all `u32::MAX` between
+    /// documents.
+    slots: Vec<u32>,
+    /// The distinct forms of the document, and how often the title and the rest hold
+    /// them.
+    seen: Vec<u32>,
+    counts: Vec<[u32; 2]>,
 }
 
-/// The words a batch of documents adds to the [`Vocabulary`], numbered on from it:
-/// the threads reading the batch take new words in under a lock, and the vocabulary
-/// takes them all after the batch ([`Vocabulary::take`]).
-#[derive(Default)]
-struct Added<'a> {
-    /// Each new word as written, with its form and key.
-    written: FastMap<&'a str, (u32, u32)>,
-    forms: Vec<(String, u32)>,
-    form_ids: FastMap<String, u32>,
-    keys: Vec<(String, u32, u32)>,
-    key_ids: FastMap<String, u32>,
-}
+impl<'a> Run<'a> {
+    /// Reads `records`, the documents numbered from `first` on, and writes out the last
+    /// postings.
+    fn read(first: usize, records: &'a [Record<'_>]) -> Self {
+        let mut run = Run {
+            block_first: first as u32,
+            ..Run::default()
+        };
+        for (i, record) in records.iter().enumerate() {
+            let doc = (first + i) as u32;
+            if doc - run.block_first == BLOCK {
+                run.end_block(doc);
+            }
+            run.document(doc, record);
+        }
+        run.end_block(0);
+        run.form_postings.iter_mut().for_each(Postings::flush);
+        run.pair_postings.iter_mut().for_each(Postings::flush);
+        run
+    }
 
-impl<'a> Vocabulary<'a> {
-    /// [`fnv1a`] of a term's key, or of its pair of keys with a space between.
-    fn hash(&self, term: u64) -> u32 {
-        if term & FORM != 0 {
-            let form = &self.forms[(term & !FORM) as usize];
-            self.keys[form.1 as usize].1
+    /// The form of a word as written, taken in when it is new to the run. `start` is
+    /// the word's offset in `text`.
+    fn form(&mut self, text: &[u8], start: usize, word: &'a str) -> u32 {
+        if let Some(key) = packed_short(text, start, word.len()) {
+            if let Some(f) = self.short.get(&key) {
+                return *f;
+            }
+            let f = self.new_form(word);
+            self.short.insert(key, f);
+            f
+        } else if let Some(key) = packed(text, start, word.len()) {
+            if let Some(f) = self.packed.get(&key) {
+                return *f;
+            }
+            let f = self.new_form(word);
+            self.packed.insert(key, f);
+            f
         } else {
-            let first = &self.keys[(term >> KEY_BITS) as usize];
-            let second = &self.keys[(term & KEY_MASK) as usize];
-            fnv1a_more(first.2, second.0.as_bytes())
+            if let Some(f) = self.written.get(word) {
+                return *f;
+            }
+            let f = self.new_form(word);
+            self.written.insert(word, f);
+            f
         }
     }
 
-    /// The form of a word as written, if the vocabulary has it. `start` is the word's
-    /// offset in `text`.
-    fn find(&self, text: &[u8], start: usize, word: &str) -> Option<u32> {
-        match packed(text, start, word.len()) {
-            Some(key) => self.packed.get(&key).copied(),
-            None => self.written.get(word).copied(),
-        }
-    }
-
-    /// The form and key of a word as written that the vocabulary does not have, from
-    /// the words of this batch, which take it in when it is new there too.
-    fn add(&self, added: &mut Added<'a>, word: &'a str) -> (u32, u32) {
-        if let Some(found) = added.written.get(word) {
-            return *found;
-        }
+    /// The form of a word as written that the run has not met.
+    fn new_form(&mut self, word: &str) -> u32 {
         let lower = word.to_lowercase();
-        let known_form = self
-            .form_ids
-            .get(&lower)
-            .map(|f| (*f, self.forms[*f as usize].1));
-        let found = match known_form.or_else(|| {
-            let f = *added.form_ids.get(&lower)?;
-            Some((f, added.forms[f as usize - self.forms.len()].1))
-        }) {
-            Some(found) => found,
+        if let Some(f) = self.form_ids.get(&lower) {
+            return *f;
+        }
+        let key = text::search_key(&lower);
+        let k = match self.key_ids.get(&key) {
+            Some(k) => *k,
             None => {
-                let key = text::search_key(&lower);
-                let k = match self.key_ids.get(&key).or_else(|| added.key_ids.get(&key)) {
-                    Some(k) => *k,
-                    None => {
-                        let k = (self.keys.len() + added.keys.len()) as u32;
-                        assert!(
-                            u64::from(k) <= KEY_MASK,
-                            "the search index takes at most {KEY_MASK} distinct words"
-                        );
-                        let h = fnv1a(&key);
-                        added.keys.push((key.clone(), h, fnv1a_more(h, b" ")));
-                        added.key_ids.insert(key, k);
-                        k
-                    }
-                };
-                let f = (self.forms.len() + added.forms.len()) as u32;
-                added.forms.push((lower.clone(), k));
-                added.form_ids.insert(lower, f);
-                (f, k)
+                let k = self.keys.len() as u32;
+                assert!(
+                    u64::from(k) <= KEY_MASK,
+                    "the search index takes at most {KEY_MASK} distinct words"
+                );
+                self.keys.push(key.clone());
+                self.key_ids.insert(key, k);
+                k
             }
         };
-        added.written.insert(word, found);
-        found
+        let f = self.forms.len() as u32;
+        self.forms.push((lower.clone(), k));
+        self.form_ids.insert(lower, f);
+        self.form_postings.push(Postings::default());
+        self.slots.push(u32::MAX);
+        f
     }
 
-    /// Takes in the words of a batch.
-    fn take(&mut self, added: Added<'a>) {
-        self.forms.extend(added.forms);
-        self.form_ids.extend(added.form_ids);
-        self.keys.extend(added.keys);
-        self.key_ids.extend(added.key_ids);
-        for (word, (f, _)) in added.written {
-            self.written.insert(word, f);
-            if let Some(key) = packed(word.as_bytes(), 0, word.len()) {
-                self.packed.insert(key, f);
-            }
-        }
-    }
-}
-
-/// What reads one part of each batch, kept from one document and one batch to the next.
-#[derive(Default)]
-struct Reader<'a> {
-    /// For each form of the vocabulary, its place in `forms`, or `u32::MAX`: all
-    /// `u32::MAX` between documents.
-    slots: Vec<u32>,
-    /// The distinct forms of the document, their keys, and how often the title and
-    /// the rest hold them.
-    forms: Vec<u32>,
-    keys: Vec<u32>,
-    counts: Vec<[u32; 2]>,
-    /// The document's words the vocabulary did not have, with their place in `forms`.
-    missed: FastMap<&'a str, u32>,
-    /// The words this thread has taken in during the batch, with their forms and keys.
-    added: FastMap<&'a str, (u32, u32)>,
-}
-
-impl<'a> Reader<'a> {
-    /// Readies the reader for a batch: a slot for each form the vocabulary has now,
-    /// and none of the last batch's new words, which the vocabulary has taken in.
-    fn start(&mut self, known: &Vocabulary<'_>) {
-        self.slots.resize(known.forms.len(), u32::MAX);
-        self.added.clear();
-    }
-
-    /// Reads a document's words, spreading its postings to the shards: one per
-    /// occurrence of a pair of adjacent words as it is read, then one per form. This
-    /// is the part of indexing done in parallel: the lower-casing and folding are done
-    /// once per distinct word of the site, in [`Vocabulary`]. `doc` is the document's
-    /// place in its part of the batch.
-    fn read(
-        &mut self,
-        doc: u32,
-        record: &'a Record<'_>,
-        known: &Vocabulary<'a>,
-        added: &std::sync::Mutex<Added<'a>>,
-        spread: &mut [Vec<Entry>],
-    ) {
+    /// Reads a document's words: a posting for each occurrence of a pair of adjacent
+    /// words as it is read (those of one document add up), then one per form.
+    fn document(&mut self, doc: u32, record: &'a Record<'_>) {
         let fields = [
             (weight(1, 0), record.title.as_ref()),
             (weight(0, 1), record.summary.as_ref()),
@@ -245,115 +245,110 @@ impl<'a> Reader<'a> {
             let mut previous: Option<u32> = None;
             let bytes = text.as_bytes();
             text::for_each_word(text, |word, joined| {
-                let next = self.forms.len() as u32;
                 let start = word.as_ptr() as usize - bytes.as_ptr() as usize;
-                let w = match known.find(bytes, start, word) {
-                    Some(f) => {
-                        let slot = &mut self.slots[f as usize];
-                        if *slot == u32::MAX {
-                            *slot = next;
-                            self.forms.push(f);
-                            self.keys.push(known.forms[f as usize].1);
-                            self.counts.push([0, 0]);
-                        }
-                        *slot
-                    }
-                    None => {
-                        let w = *self.missed.entry(word).or_insert(next);
-                        if w == next {
-                            let (f, k) = match self.added.get(word) {
-                                Some(found) => *found,
-                                None => {
-                                    let mut added = added.lock().unwrap_or_else(|e| e.into_inner());
-                                    let found = known.add(&mut added, word);
-                                    self.added.insert(word, found);
-                                    found
-                                }
-                            };
-                            self.forms.push(f);
-                            self.keys.push(k);
-                            self.counts.push([0, 0]);
-                        }
-                        w
-                    }
-                };
-                self.counts[w as usize][field] += 1;
-                if let (Some(p), true) = (previous, joined) {
-                    let term = u64::from(self.keys[p as usize]) << KEY_BITS
-                        | u64::from(self.keys[w as usize]);
-                    spread[shard_of(term)].push(Entry::new(term, doc, one));
+                let f = self.form(bytes, start, word);
+                let slot = &mut self.slots[f as usize];
+                if *slot == u32::MAX {
+                    *slot = self.seen.len() as u32;
+                    self.seen.push(f);
+                    self.counts.push([0, 0]);
                 }
-                previous = Some(w);
+                self.counts[*slot as usize][field] += 1;
+                let key = self.forms[f as usize].1;
+                if let (Some(p), true) = (previous, joined) {
+                    let pair = u64::from(p) << KEY_BITS | u64::from(key);
+                    let at = u64::from(doc - self.block_first);
+                    self.block.push(pair << 12 | at << 4 | u64::from(one));
+                }
+                previous = Some(key);
             });
         }
-        // Words written differently (`Một`, `một`) and new to the vocabulary may be
-        // two entries of one form: the shard adds them up.
-        for (f, [t, b]) in self.forms.iter().zip(&self.counts) {
-            let term = FORM | u64::from(*f);
-            spread[shard_of(term)].push(Entry::new(term, doc, weight(*t, *b)));
-            if let Some(slot) = self.slots.get_mut(*f as usize) {
-                *slot = u32::MAX;
+        for (f, [t, b]) in self.seen.iter().zip(&self.counts) {
+            self.form_postings[*f as usize].push(doc * 16 + weight(*t, *b));
+            self.slots[*f as usize] = u32::MAX;
+        }
+        self.seen.clear();
+        self.counts.clear();
+    }
+
+    /// Adds the postings of the pairs of the block's documents, and starts a block
+    /// at document `next`.
+    fn end_block(&mut self, next: u32) {
+        let mut block = std::mem::take(&mut self.block);
+        // By pair, as a number of no more bits than the run's keys need: a pass of the
+        // sort per byte of it.
+        let bits = usize::BITS - self.keys.len().leading_zeros();
+        radsort::sort_by_key(&mut block, |e| {
+            let pair = e >> 12;
+            (pair >> KEY_BITS) << bits | pair & KEY_MASK
+        });
+        for occurrences in block.chunk_by(|a, b| a >> 12 == b >> 12) {
+            let pair = occurrences[0] >> 12;
+            let id = match self.pair_ids.get(&pair) {
+                Some(id) => *id as usize,
+                None => {
+                    self.pair_ids.insert(pair, self.pairs.len() as u32);
+                    self.pairs.push(pair);
+                    self.pair_postings.push(Postings::default());
+                    self.pairs.len() - 1
+                }
+            };
+            let postings = &mut self.pair_postings[id];
+            for e in occurrences {
+                let doc = self.block_first + (e >> 4 & 0xff) as u32;
+                postings.push(doc * 16 + (e & 15) as u32);
             }
         }
-        self.forms.clear();
-        self.keys.clear();
-        self.counts.clear();
-        self.missed.clear();
-    }
-}
-
-/// How postings are spread while they are gathered; each bucket of the index falls
-/// in one shard (or, for a small index, one bucket holds several shards).
-const SHARDS: usize = 256;
-
-/// Documents read at a time, and by one thread in a row: small enough that the
-/// postings a batch spreads are still in the processor's cache when the shards take
-/// them (a megabyte or two), with parts enough to share among threads.
-const BATCH: usize = 128;
-const PART: usize = 16;
-// An [`Entry`] has seven bits for the document's place in its part.
-const _: () = assert!(PART <= 128 && BATCH.is_multiple_of(PART));
-
-/// A term: a form (`FORM | form`) or a pair of keys (`first << KEY_BITS | second`), in
-/// the 53 bits an [`Entry`] leaves it.
-const FORM: u64 = 1 << (2 * KEY_BITS);
-/// Keys are numbered in this many bits: 67 million distinct words.
-const KEY_BITS: u32 = 26;
-const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
-
-/// One posting of a term, on its way to its shard: the term, the document's place in
-/// its part of the batch (below [`PART`]) and the weight, in eight bytes.
-#[derive(Clone, Copy)]
-struct Entry(u64);
-
-impl Entry {
-    fn new(term: u64, doc_in_part: u32, weight: u32) -> Self {
-        Entry(term << 11 | u64::from(doc_in_part) << 4 | u64::from(weight))
+        block.clear();
+        self.block = block;
+        self.block_first = next;
     }
 
-    fn term(self) -> u64 {
-        self.0 >> 11
+    /// The number of postings of the run's terms.
+    fn postings(&self) -> usize {
+        self.form_postings
+            .iter()
+            .chain(&self.pair_postings)
+            .map(|p| p.len as usize)
+            .sum()
     }
 
-    /// `doc * 16 + weight`, the part's first document given.
-    fn posting(self, first: u32) -> u32 {
-        first * 16 + (self.0 & 0x7ff) as u32
+    /// The run's terms by bucket: the forms are terms `0..forms.len()`, and the pairs
+    /// follow. Returns the terms and where each bucket's start in them, `mask + 2` of
+    /// them.
+    fn by_bucket(&self, mask: u32) -> (Vec<u32>, Vec<u32>) {
+        let hashes: Vec<(u32, u32)> = self
+            .keys
+            .iter()
+            .map(|k| {
+                let h = fnv1a(k);
+                (h, fnv1a_more(h, b" "))
+            })
+            .collect();
+        let buckets: Vec<u32> = self
+            .forms
+            .iter()
+            .map(|(_, k)| hashes[*k as usize].0 & mask)
+            .chain(self.pairs.iter().map(|pair| {
+                let (first, second) = ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize);
+                fnv1a_more(hashes[first].1, self.keys[second].as_bytes()) & mask
+            }))
+            .collect();
+        let mut starts = vec![0u32; mask as usize + 2];
+        for b in &buckets {
+            starts[*b as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut terms = vec![0u32; buckets.len()];
+        for (t, b) in buckets.iter().enumerate() {
+            terms[next[*b as usize] as usize] = t as u32;
+            next[*b as usize] += 1;
+        }
+        (terms, starts)
     }
-}
-
-/// The shard a term's postings are gathered in: any even spread will do, since the
-/// buckets are made from all the shards.
-fn shard_of(term: u64) -> usize {
-    (term.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % SHARDS
-}
-
-/// The terms of one shard, with the [`fnv1a`] hash that picks their bucket, and their
-/// postings in document order.
-#[derive(Default)]
-struct Shard {
-    ids: FastMap<u64, u32>,
-    terms: Vec<(u64, u32)>,
-    postings: Vec<Postings>,
 }
 
 /// A list of postings as it is written in a sparse list, `delta * 16 + weight`, seven
@@ -422,20 +417,6 @@ impl Postings {
     }
 }
 
-impl Shard {
-    /// Adds a posting; `first` is the first document of the entry's part.
-    fn add(&mut self, e: Entry, first: u32, vocabulary: &Vocabulary<'_>) {
-        let term = e.term();
-        let next = self.terms.len() as u32;
-        let id = *self.ids.entry(term).or_insert(next);
-        if id == next {
-            self.terms.push((term, vocabulary.hash(term)));
-            self.postings.push(Postings::default());
-        }
-        self.postings[id as usize].push(e.posting(first));
-    }
-}
-
 /// What the caller does with each file of the index (its path in the index folder, its
 /// contents and their [`crate::output::digest`]): write it, or keep it in memory.
 pub type Keep<'k, T, E> = dyn Fn(&str, Vec<u8>, u64) -> Result<T, E> + Sync + 'k;
@@ -456,59 +437,26 @@ pub fn build<T: Send, E: Send>(
     });
     let records = &records[..];
     let started = std::time::Instant::now();
-    let mut vocabulary = Vocabulary::default();
-    let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
-    // A batch of documents at a time: parts of the batch read their documents in
-    // parallel and spread their postings to the shards, and the shards then take
-    // them in parallel, part after part, in document order.
-    let mut parts: Vec<Vec<Vec<Entry>>> = vec![vec![Vec::new(); SHARDS]; BATCH / PART];
-    let mut readers: Vec<Reader<'_>> = (0..BATCH / PART).map(|_| Reader::default()).collect();
-    for (n, batch) in records.chunks(BATCH).enumerate() {
-        let known = &vocabulary;
-        let added = std::sync::Mutex::new(Added::default());
-        parts
-            .par_iter_mut()
-            .zip(readers.par_iter_mut())
-            .zip(batch.par_chunks(PART))
-            .for_each(|((spread, reader), records)| {
-                spread.iter_mut().for_each(Vec::clear);
-                reader.start(known);
-                for (i, record) in records.iter().enumerate() {
-                    reader.read(i as u32, record, known, &added, spread);
-                }
-            });
-        vocabulary.take(added.into_inner().unwrap_or_else(|e| e.into_inner()));
-        let known = &vocabulary;
-        // The parts this batch filled (the last batch may fill fewer).
-        let used = &parts[..batch.len().div_ceil(PART)];
-        shards.par_iter_mut().enumerate().for_each(|(s, shard)| {
-            for (p, part) in used.iter().enumerate() {
-                let first = (n * BATCH + p * PART) as u32;
-                part[s].iter().for_each(|e| shard.add(*e, first, known));
-            }
-        });
-    }
-    shards
-        .par_iter_mut()
-        .for_each(|shard| shard.postings.iter_mut().for_each(Postings::flush));
+    // Runs of consecutive documents, a few per thread so that the threads finish
+    // together, each read by one thread.
+    let length = records
+        .len()
+        .div_ceil(rayon::current_num_threads() * RUNS_PER_THREAD)
+        .max(SHORTEST_RUN);
+    let runs: Vec<Run<'_>> = records
+        .par_chunks(length)
+        .enumerate()
+        .map(|(n, run)| Run::read(n * length, run))
+        .collect();
     log::debug!("search: postings gathered in {:.0?}", started.elapsed());
-    let count: usize = shards
-        .iter()
-        .flat_map(|s| &s.postings)
-        .map(|p| p.len as usize)
-        .sum();
+    let count: usize = runs.iter().map(Run::postings).sum();
     let buckets = (count / POSTINGS_PER_BUCKET)
         .max(1)
         .next_power_of_two()
         .min(1 << 16);
     let mask = buckets as u32 - 1;
-    // The terms of each bucket, by shard and number in the shard.
-    let mut by_bucket: Vec<Vec<(u32, u32)>> = vec![Vec::new(); buckets];
-    for (s, shard) in shards.iter().enumerate() {
-        for (i, (_, hash)) in shard.terms.iter().enumerate() {
-            by_bucket[(hash & mask) as usize].push((s as u32, i as u32));
-        }
-    }
+    let by_bucket: Vec<(Vec<u32>, Vec<u32>)> =
+        runs.par_iter().map(|run| run.by_bucket(mask)).collect();
     let documents = records.len();
     // Each file is handed over as soon as it is made: (path, size, kept).
     let made = |path: String, bytes: Vec<u8>| -> Result<(String, usize, T), E> {
@@ -516,17 +464,16 @@ pub fn build<T: Send, E: Send>(
         let kept = keep(&path, bytes, digest)?;
         Ok((path, size, kept))
     };
-    let mut files: Vec<(String, usize, T)> = by_bucket
-        .par_iter()
-        .enumerate()
-        .map(|(b, terms)| {
+    let mut files: Vec<(String, usize, T)> = (0..buckets)
+        .into_par_iter()
+        .map(|b| {
             made(
                 format!("k/{b}.json"),
-                bucket_json(&vocabulary, &shards, terms, documents),
+                bucket_json(&runs, &by_bucket, b, documents),
             )
         })
         .collect::<Result<_, E>>()?;
-    drop(shards);
+    drop(runs);
     files.extend(
         records
             .par_chunks(CHUNK)
@@ -585,64 +532,84 @@ pub fn input_key(
     h.finish()
 }
 
-/// Writes a list of postings `doc * 16 + weight`: as an array of `delta * 16 + weight`
-/// (the document's number minus the previous one's), or, for a word in at least one
-/// document in [`DENSE`], as a string with one character per document, `0` where the
-/// word is absent and `0` + weight where it is present, without the trailing `0`s.
-fn push_postings(out: &mut Vec<u8>, postings: &Postings, documents: usize) {
-    if postings.len as usize * DENSE >= documents {
-        out.push(b'"');
+/// Writes a list of postings, given as the parts the runs made of it in document
+/// order: as an array of `delta * 16 + weight` (the document's number minus the
+/// previous one's), or, for a word in at least one document in [`DENSE`], as a string
+/// with one character per document, `0` where the word is absent and `0` + weight
+/// where it is present, without the trailing `0`s.
+fn push_postings(out: &mut Vec<u8>, parts: &[&Postings], documents: usize) {
+    let len: usize = parts.iter().map(|p| p.len as usize).sum();
+    // Each posting's document and weight: a part's first delta is from document 0.
+    let postings = parts.iter().flat_map(|p| {
         let mut doc = 0;
-        for (i, n) in postings.deltas().enumerate() {
-            let gap = (n >> 4) as usize - usize::from(i > 0);
-            out.resize(out.len() + gap, b'0');
-            out.push(b'0' + (n & 15) as u8);
-            doc += (n >> 4) as usize;
+        p.deltas().map(move |n| {
+            doc += n >> 4;
+            (doc, n & 15)
+        })
+    });
+    if len * DENSE >= documents {
+        out.push(b'"');
+        let mut next = 0;
+        for (doc, w) in postings {
+            out.resize(out.len() + (doc - next) as usize, b'0');
+            out.push(b'0' + w as u8);
+            next = doc + 1;
         }
-        debug_assert_eq!(doc, postings.last as usize);
         out.push(b'"');
         return;
     }
     out.push(b'[');
     let mut digits = itoa::Buffer::new();
-    for (i, n) in postings.deltas().enumerate() {
+    let mut previous = 0;
+    for (i, (doc, w)) in postings.enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(digits.format(n).as_bytes());
+        out.extend_from_slice(digits.format((doc - previous) << 4 | w).as_bytes());
+        previous = doc;
     }
     out.push(b']');
 }
 
+/// A term's text and the postings a run made of it.
+type Part<'r> = (&'r str, &'r str, &'r Postings);
+
 /// A bucket's postings, as JSON: `{"mot":{"một":[…],"mốt":[…]},"mot cua":[…]}`, keys
-/// and forms in byte order, then pairs.
+/// and forms in byte order, then pairs. `by_bucket` holds each run's terms by bucket
+/// ([`Run::by_bucket`]).
 fn bucket_json(
-    vocabulary: &Vocabulary<'_>,
-    shards: &[Shard],
-    terms: &[(u32, u32)],
+    runs: &[Run<'_>],
+    by_bucket: &[(Vec<u32>, Vec<u32>)],
+    bucket: usize,
     documents: usize,
 ) -> Vec<u8> {
-    // (key, form, postings) and (first key, second key, postings).
-    let mut forms: Vec<(&str, &str, &Postings)> = Vec::new();
-    let mut pairs: Vec<(&str, &str, &Postings)> = Vec::new();
-    for (s, i) in terms {
-        let shard = &shards[*s as usize];
-        let term = shard.terms[*i as usize].0;
-        let postings = &shard.postings[*i as usize];
-        if term & FORM != 0 {
-            let (form, key) = &vocabulary.forms[(term & !FORM) as usize];
-            forms.push((&vocabulary.keys[*key as usize].0, form, postings));
-        } else {
-            let first = &vocabulary.keys[(term >> KEY_BITS) as usize].0;
-            let second = &vocabulary.keys[(term & KEY_MASK) as usize].0;
-            pairs.push((first, second, postings));
+    // (key, form, postings) and (first key, second key, postings), run after run.
+    let mut forms: Vec<Part<'_>> = Vec::new();
+    let mut pairs: Vec<Part<'_>> = Vec::new();
+    for (run, (terms, starts)) in runs.iter().zip(by_bucket) {
+        for t in &terms[starts[bucket] as usize..starts[bucket + 1] as usize] {
+            let t = *t as usize;
+            match run.forms.get(t) {
+                Some((form, key)) => {
+                    forms.push((&run.keys[*key as usize], form, &run.form_postings[t]))
+                }
+                None => {
+                    let p = t - run.forms.len();
+                    let pair = run.pairs[p];
+                    let (first, second) = ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize);
+                    pairs.push((&run.keys[first], &run.keys[second], &run.pair_postings[p]));
+                }
+            }
         }
     }
-    forms.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    pairs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    // Stable sorts: a term's parts stay in the runs' order, which is the documents'.
+    forms.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    pairs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = vec![b'{'];
+    let mut parts: Vec<&Postings> = Vec::new();
     let mut key = None;
-    for (k, form, postings) in forms {
+    for term in forms.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (k, form, _) = term[0];
         if key != Some(k) {
             if key.is_some() {
                 out.extend_from_slice(b"},");
@@ -655,18 +622,23 @@ fn bucket_json(
         }
         push_json_string(&mut out, form);
         out.push(b':');
-        push_postings(&mut out, postings, documents);
+        parts.clear();
+        parts.extend(term.iter().map(|t| t.2));
+        push_postings(&mut out, &parts, documents);
     }
     if key.is_some() {
         out.push(b'}');
     }
-    for (a, b, postings) in pairs {
+    for term in pairs.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (a, b, _) = term[0];
         if out.len() > 1 {
             out.push(b',');
         }
         push_json_string(&mut out, &format!("{a} {b}"));
         out.push(b':');
-        push_postings(&mut out, postings, documents);
+        parts.clear();
+        parts.extend(term.iter().map(|t| t.2));
+        push_postings(&mut out, &parts, documents);
     }
     out.push(b'}');
     out
@@ -753,11 +725,11 @@ mod tests {
     }
 
     #[test]
-    fn words_new_in_any_batch_are_indexed_the_same_on_one_thread_or_many() {
-        // Seven batches' worth: every document has a word of its own (its number), and
-        // from document 300 on, in every part of every later batch, a place name the
-        // earlier batches never saw, written in two cases; some words are longer than
-        // the 16 bytes the vocabulary looks up as numbers.
+    fn documents_are_indexed_the_same_on_one_thread_or_many() {
+        // Four runs of documents on one thread, fifteen on four, in blocks of 64: every
+        // document has a word of its own (its number), and from document 300 on a
+        // place name the documents before never had, written in two cases; some words
+        // are longer than the 16 bytes a run looks up as numbers.
         let records: Vec<Record<'static>> = (0..900)
             .map(|n| {
                 let place = if n >= 300 {
