@@ -448,7 +448,7 @@ pub fn build<T: Send, E: Send>(
         .enumerate()
         .map(|(n, run)| Run::read(n * length, run))
         .collect();
-    log::debug!("search: postings gathered in {:.0?}", started.elapsed());
+    log::debug!("search: postings gathered in {:.2?}", started.elapsed());
     let count: usize = runs.iter().map(Run::postings).sum();
     let buckets = (count / POSTINGS_PER_BUCKET)
         .max(1)
@@ -485,6 +485,7 @@ pub fn build<T: Send, E: Send>(
         "meta.json".into(),
         meta_json(records, units, facets, buckets),
     )?);
+    log::debug!("search: files made in {:.2?}", started.elapsed());
     Ok(Built {
         documents,
         bytes: files.iter().map(|f| f.1).sum(),
