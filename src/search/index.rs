@@ -102,22 +102,6 @@ fn packed(text: &[u8], start: usize, len: usize) -> Option<u128> {
     })
 }
 
-/// A word of at most 8 bytes, most Vietnamese syllables, as a number, as [`packed`].
-fn packed_short(text: &[u8], start: usize, len: usize) -> Option<u64> {
-    if len > 8 {
-        return None;
-    }
-    let word = match text.get(start..start + 8) {
-        Some(bytes) => u64::from_le_bytes(bytes.try_into().ok()?),
-        None => {
-            let mut bytes = [0u8; 8];
-            bytes[..len].copy_from_slice(&text[start..start + len]);
-            u64::from_le_bytes(bytes)
-        }
-    };
-    Some(word & u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0))
-}
-
 /// The index of a run of consecutive documents, made by one thread with a vocabulary
 /// of its own: each word as written, its lower-case form and its key, numbered as the
 /// run meets them, and the postings of its forms and of its pairs of adjacent keys.
@@ -125,8 +109,8 @@ fn packed_short(text: &[u8], start: usize, len: usize) -> Option<u64> {
 /// terms are brought together by their text when the buckets are written.
 #[derive(Default)]
 struct Run<'a> {
-    /// The words as written of at most 8 bytes, by [`packed_short`], of at most 16,
-    /// by [`packed`], and the longer ones: their forms. The short ones' table, half the
+    /// The words as written of at most 8 bytes and of at most 16, by [`packed`], and
+    /// the longer ones: their forms. The short ones' table, half the
     /// size, stays in the processor's cache.
     short: FastMap<u64, u32>,
     packed: FastMap<u128, u32>,
@@ -180,14 +164,15 @@ impl<'a> Run<'a> {
     /// The form of a word as written, taken in when it is new to the run. `start` is
     /// the word's offset in `text`.
     fn form(&mut self, text: &[u8], start: usize, word: &'a str) -> u32 {
-        if let Some(key) = packed_short(text, start, word.len()) {
-            if let Some(f) = self.short.get(&key) {
+        let packed = packed(text, start, word.len());
+        if let (Some(key), true) = (packed, word.len() <= 8) {
+            if let Some(f) = self.short.get(&(key as u64)) {
                 return *f;
             }
             let f = self.new_form(word);
-            self.short.insert(key, f);
+            self.short.insert(key as u64, f);
             f
-        } else if let Some(key) = packed(text, start, word.len()) {
+        } else if let Some(key) = packed {
             if let Some(f) = self.packed.get(&key) {
                 return *f;
             }
