@@ -110,17 +110,14 @@ fn packed(text: &[u8], start: usize, len: usize) -> Option<u128> {
 #[derive(Default)]
 struct Run<'a> {
     /// The words as written of at most 8 bytes and of at most 16, by [`packed`], and
-    /// the longer ones: their forms. The short ones' table, half the
-    /// size, stays in the processor's cache.
+    /// the longer ones: their forms. The short ones' table, half the size, stays in
+    /// the processor's cache.
     short: FastMap<u64, u32>,
     packed: FastMap<u128, u32>,
     written: FastMap<&'a str, u32>,
-    /// Lower-case forms, their keys and postings.
-    forms: Vec<(String, u32)>,
-    form_ids: FastMap<String, u32>,
+    vocabulary: Vocabulary,
+    /// The postings of each form.
     form_postings: Vec<Postings>,
-    keys: Vec<String>,
-    key_ids: FastMap<String, u32>,
     /// Pairs of adjacent keys (`first << KEY_BITS | second`), their numbers and
     /// postings.
     pair_ids: FastMap<u64, u32>,
@@ -138,6 +135,45 @@ struct Run<'a> {
     /// them.
     seen: Vec<u32>,
     counts: Vec<[u32; 2]>,
+}
+
+/// A run's lower-case forms, each with its key, and its folded keys, numbered as the run
+/// meets them.
+#[derive(Default)]
+struct Vocabulary {
+    forms: Vec<(String, u32)>,
+    form_ids: FastMap<String, u32>,
+    keys: Vec<String>,
+    key_ids: FastMap<String, u32>,
+}
+
+impl Vocabulary {
+    /// The form of a word as written that the run has not met: lower-cased and folded
+    /// once.
+    fn form(&mut self, word: &str) -> u32 {
+        let lower = word.to_lowercase();
+        if let Some(f) = self.form_ids.get(&lower) {
+            return *f;
+        }
+        let key = text::search_key(&lower);
+        let k = match self.key_ids.get(&key) {
+            Some(k) => *k,
+            None => {
+                let k = self.keys.len() as u32;
+                assert!(
+                    u64::from(k) <= KEY_MASK,
+                    "the search index takes at most {KEY_MASK} distinct words"
+                );
+                self.keys.push(key.clone());
+                self.key_ids.insert(key, k);
+                k
+            }
+        };
+        let f = self.forms.len() as u32;
+        self.forms.push((lower.clone(), k));
+        self.form_ids.insert(lower, f);
+        f
+    }
 }
 
 impl<'a> Run<'a> {
@@ -164,56 +200,17 @@ impl<'a> Run<'a> {
     /// The form of a word as written, taken in when it is new to the run. `start` is
     /// the word's offset in `text`.
     fn form(&mut self, text: &[u8], start: usize, word: &'a str) -> u32 {
-        let packed = packed(text, start, word.len());
-        if let (Some(key), true) = (packed, word.len() <= 8) {
-            if let Some(f) = self.short.get(&(key as u64)) {
-                return *f;
-            }
-            let f = self.new_form(word);
-            self.short.insert(key as u64, f);
-            f
-        } else if let Some(key) = packed {
-            if let Some(f) = self.packed.get(&key) {
-                return *f;
-            }
-            let f = self.new_form(word);
-            self.packed.insert(key, f);
-            f
-        } else {
-            if let Some(f) = self.written.get(word) {
-                return *f;
-            }
-            let f = self.new_form(word);
-            self.written.insert(word, f);
-            f
-        }
-    }
-
-    /// The form of a word as written that the run has not met.
-    fn new_form(&mut self, word: &str) -> u32 {
-        let lower = word.to_lowercase();
-        if let Some(f) = self.form_ids.get(&lower) {
-            return *f;
-        }
-        let key = text::search_key(&lower);
-        let k = match self.key_ids.get(&key) {
-            Some(k) => *k,
-            None => {
-                let k = self.keys.len() as u32;
-                assert!(
-                    u64::from(k) <= KEY_MASK,
-                    "the search index takes at most {KEY_MASK} distinct words"
-                );
-                self.keys.push(key.clone());
-                self.key_ids.insert(key, k);
-                k
-            }
+        let vocabulary = &mut self.vocabulary;
+        let new = || vocabulary.form(word);
+        let f = match (packed(text, start, word.len()), word.len() <= 8) {
+            (Some(key), true) => *self.short.entry(key as u64).or_insert_with(new),
+            (Some(key), false) => *self.packed.entry(key).or_insert_with(new),
+            (None, _) => *self.written.entry(word).or_insert_with(new),
         };
-        let f = self.forms.len() as u32;
-        self.forms.push((lower.clone(), k));
-        self.form_ids.insert(lower, f);
-        self.form_postings.push(Postings::default());
-        self.slots.push(u32::MAX);
+        if f as usize == self.slots.len() {
+            self.slots.push(u32::MAX);
+            self.form_postings.push(Postings::default());
+        }
         f
     }
 
@@ -239,7 +236,7 @@ impl<'a> Run<'a> {
                     self.counts.push([0, 0]);
                 }
                 self.counts[*slot as usize][field] += 1;
-                let key = self.forms[f as usize].1;
+                let key = self.vocabulary.forms[f as usize].1;
                 if let (Some(p), true) = (previous, joined) {
                     let pair = u64::from(p) << KEY_BITS | u64::from(key);
                     let at = u64::from(doc - self.block_first);
@@ -262,7 +259,7 @@ impl<'a> Run<'a> {
         let mut block = std::mem::take(&mut self.block);
         // By pair, as a number of no more bits than the run's keys need: a pass of the
         // sort per byte of it.
-        let bits = usize::BITS - self.keys.len().leading_zeros();
+        let bits = usize::BITS - self.vocabulary.keys.len().leading_zeros();
         radsort::sort_by_key(&mut block, |e| {
             let pair = e >> 12;
             (pair >> KEY_BITS) << bits | pair & KEY_MASK
@@ -299,24 +296,23 @@ impl<'a> Run<'a> {
     }
 
     /// The run's terms by bucket: the forms are terms `0..forms.len()`, and the pairs
-    /// follow. Returns the terms and where each bucket's start in them, `mask + 2` of
-    /// them.
+    /// follow. Returns the terms, and where each bucket starts among them (`mask + 2`
+    /// places, the last the end).
     fn by_bucket(&self, mask: u32) -> (Vec<u32>, Vec<u32>) {
-        let hashes: Vec<(u32, u32)> = self
-            .keys
+        let Vocabulary { forms, keys, .. } = &self.vocabulary;
+        let hashes: Vec<(u32, u32)> = keys
             .iter()
             .map(|k| {
                 let h = fnv1a(k);
                 (h, fnv1a_more(h, b" "))
             })
             .collect();
-        let buckets: Vec<u32> = self
-            .forms
+        let buckets: Vec<u32> = forms
             .iter()
             .map(|(_, k)| hashes[*k as usize].0 & mask)
             .chain(self.pairs.iter().map(|pair| {
                 let (first, second) = ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize);
-                fnv1a_more(hashes[first].1, self.keys[second].as_bytes()) & mask
+                fnv1a_more(hashes[first].1, keys[second].as_bytes()) & mask
             }))
             .collect();
         let mut starts = vec![0u32; mask as usize + 2];
@@ -573,17 +569,22 @@ fn bucket_json(
     let mut forms: Vec<Part<'_>> = Vec::new();
     let mut pairs: Vec<Part<'_>> = Vec::new();
     for (run, (terms, starts)) in runs.iter().zip(by_bucket) {
+        let Vocabulary {
+            forms: run_forms,
+            keys,
+            ..
+        } = &run.vocabulary;
         for t in &terms[starts[bucket] as usize..starts[bucket + 1] as usize] {
             let t = *t as usize;
-            match run.forms.get(t) {
+            match run_forms.get(t) {
                 Some((form, key)) => {
-                    forms.push((&run.keys[*key as usize], form, &run.form_postings[t]))
+                    forms.push((&keys[*key as usize], form, &run.form_postings[t]))
                 }
                 None => {
-                    let p = t - run.forms.len();
+                    let p = t - run_forms.len();
                     let pair = run.pairs[p];
                     let (first, second) = ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize);
-                    pairs.push((&run.keys[first], &run.keys[second], &run.pair_postings[p]));
+                    pairs.push((&keys[first], &keys[second], &run.pair_postings[p]));
                 }
             }
         }
