@@ -93,6 +93,9 @@ for N in "${SIZES[@]}"; do
     python3 "$HERE/gen.py" --articles "$N" --units "$UNITS" --seed "$SEED" --out "$D/cong" --hugo "$D/hugo" >&2
     "$CONG" check --root "$D/cong" --now "$NOW" >&2 || { echo "generated portal fails cong check" >&2; exit 1; }
     touch "$D/.generated-$GEN_KEY"
+    # A new portal is gigabytes the kernel is still writing back: the first timed build
+    # would share the disk with it.
+    sync
   fi
   # Both tools' inputs are read once before the first timed build, so that neither pays
   # for a page cache emptied by the previous N's outputs.
