@@ -140,9 +140,7 @@ pub fn for_each_word<'a>(lowered: &'a str, mut f: impl FnMut(&'a str, bool)) {
         }
     }
     scan.chars(i, bytes.len(), &mut f);
-    if let Some(start) = scan.start {
-        emit_word(&lowered[start..], scan.joined, &mut f);
-    }
+    scan.end(bytes.len(), &mut f);
 }
 
 /// Where [`for_each_word`] is: in a word since `start`, or between words, and whether
@@ -662,9 +660,7 @@ mod tests {
             joined: false,
         };
         scan.chars(0, text.len(), &mut f);
-        if let Some(start) = scan.start {
-            emit_word(&text[start..], scan.joined, &mut f);
-        }
+        scan.end(text.len(), &mut f);
         words
     }
 
