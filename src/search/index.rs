@@ -48,6 +48,11 @@ const _: () = assert!(BLOCK <= 256);
 const KEY_BITS: u32 = 26;
 const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
 
+/// The two keys of a pair, `first << KEY_BITS | second`.
+fn keys_of(pair: u64) -> (usize, usize) {
+    ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize)
+}
+
 /// The index, handed file by file to the caller as it is made.
 pub struct Built<T> {
     /// Paths relative to the index folder, and what the caller made of each file.
@@ -311,7 +316,7 @@ impl<'a> Run<'a> {
             .iter()
             .map(|(_, k)| hashes[*k as usize].0 & mask)
             .chain(self.pairs.iter().map(|pair| {
-                let (first, second) = ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize);
+                let (first, second) = keys_of(*pair);
                 fnv1a_more(hashes[first].1, keys[second].as_bytes()) & mask
             }))
             .collect();
@@ -583,7 +588,7 @@ fn bucket_json(
                 None => {
                     let p = t - run_forms.len();
                     let pair = run.pairs[p];
-                    let (first, second) = ((pair >> KEY_BITS) as usize, (pair & KEY_MASK) as usize);
+                    let (first, second) = keys_of(pair);
                     pairs.push((&keys[first], &keys[second], &run.pair_postings[p]));
                 }
             }
