@@ -36,16 +36,14 @@ const POSTINGS_PER_BUCKET: usize = 6000;
 /// A list of postings is written as one character per document when the word is in
 /// at least one document in this many.
 const DENSE: usize = 8;
-/// The documents are read in runs, this many per thread, of at least
-/// [`SHORTEST_RUN`] documents: each run has a vocabulary of its own.
+/// The documents are read in runs, this many per thread, of [`SHORTEST_RUN`] to
+/// [`LONGEST_RUN`] documents: each run has a vocabulary of its own.
 const RUNS_PER_THREAD: usize = 4;
 const SHORTEST_RUN: usize = 64;
-/// A run reads its documents in blocks of this many, at most 256.
-const BLOCK: u32 = 64;
-const _: () = assert!(BLOCK <= 256);
-/// Keys are numbered in this many bits, 67 million distinct words: a pair of keys
-/// and the place and weight of an occurrence fit in 64 bits.
-const KEY_BITS: u32 = 26;
+const LONGEST_RUN: usize = 1 << 12;
+/// A run numbers its keys in this many bits, 16 million distinct words: a pair of keys,
+/// the document's place in the run and the weight of an occurrence fit in 64 bits.
+const KEY_BITS: u32 = 24;
 const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
 
 /// The two keys of a pair, `first << KEY_BITS | second`.
@@ -123,19 +121,20 @@ struct Run<'a> {
     vocabulary: Vocabulary,
     /// The postings of each form.
     form_postings: Vec<Postings>,
-    /// Pairs of adjacent keys (`first << KEY_BITS | second`), their numbers and
-    /// postings.
-    pair_ids: FastMap<u64, u32>,
+    /// The occurrences of pairs of adjacent keys (`first << KEY_BITS | second`) as
+    /// they are read: `pair << 16 | (doc - first) << 4 | weight`, with `first` the
+    /// run's first document.
+    occurrences: Vec<u64>,
+    first: u32,
+    /// Once the run is read, the distinct pairs in the order of their keys' numbers,
+    /// and the postings of each, one after the other in `pair_bytes` (as
+    /// [`Postings::bytes`]): where each ends there, and how many it holds.
     pairs: Vec<u64>,
-    pair_postings: Vec<Postings>,
-    /// The occurrences of pairs in the documents of the block being read, from
-    /// `block_first` on: `pair << 12 | (doc - block_first) << 4 | weight`. Sorted
-    /// by pair at the end of the block, they reach each pair's postings together.
-    block: Vec<u64>,
-    block_first: u32,
-    /// For each form, its place in `seen`, or `u32::MAX`: all `u32::MAX` between
-    /// documents.
-    slots: Vec<u32>,
+    pair_bytes: Vec<u8>,
+    pair_ends: Vec<[u32; 2]>,
+    /// For each form, its place in `seen` (or `u32::MAX`: all `u32::MAX` between
+    /// documents) and its key, side by side: one read of memory per word.
+    slots: Vec<[u32; 2]>,
     /// The distinct forms of the document, and how often the title and the rest hold
     /// them.
     seen: Vec<u32>,
@@ -185,20 +184,16 @@ impl<'a> Run<'a> {
     /// Reads `records`, the documents numbered from `first` on, and writes out the last
     /// postings.
     fn read(first: usize, records: &'a [Record<'_>]) -> Self {
+        assert!(records.len() <= LONGEST_RUN);
         let mut run = Run {
-            block_first: first as u32,
+            first: first as u32,
             ..Run::default()
         };
         for (i, record) in records.iter().enumerate() {
-            let doc = (first + i) as u32;
-            if doc - run.block_first == BLOCK {
-                run.end_block(doc);
-            }
-            run.document(doc, record);
+            run.document((first + i) as u32, record);
         }
-        run.end_block(0);
         run.form_postings.iter_mut().for_each(Postings::flush);
-        run.pair_postings.iter_mut().for_each(Postings::flush);
+        run.gather_pairs();
         run
     }
 
@@ -213,7 +208,8 @@ impl<'a> Run<'a> {
             (None, _) => *self.written.entry(word).or_insert_with(new),
         };
         if f as usize == self.slots.len() {
-            self.slots.push(u32::MAX);
+            self.slots
+                .push([u32::MAX, self.vocabulary.forms[f as usize].1]);
             self.form_postings.push(Postings::default());
         }
         f
@@ -234,69 +230,76 @@ impl<'a> Run<'a> {
             text::for_each_word(text, |word, joined| {
                 let start = word.as_ptr() as usize - bytes.as_ptr() as usize;
                 let f = self.form(bytes, start, word);
-                let slot = &mut self.slots[f as usize];
+                let [slot, key] = &mut self.slots[f as usize];
                 if *slot == u32::MAX {
                     *slot = self.seen.len() as u32;
                     self.seen.push(f);
                     self.counts.push([0, 0]);
                 }
                 self.counts[*slot as usize][field] += 1;
-                let key = self.vocabulary.forms[f as usize].1;
+                let key = *key;
                 if let (Some(p), true) = (previous, joined) {
                     let pair = u64::from(p) << KEY_BITS | u64::from(key);
-                    let at = u64::from(doc - self.block_first);
-                    self.block.push(pair << 12 | at << 4 | u64::from(one));
+                    let at = u64::from(doc - self.first);
+                    self.occurrences.push(pair << 16 | at << 4 | u64::from(one));
                 }
                 previous = Some(key);
             });
         }
         for (f, [t, b]) in self.seen.iter().zip(&self.counts) {
             self.form_postings[*f as usize].push(doc * 16 + weight(*t, *b));
-            self.slots[*f as usize] = u32::MAX;
+            self.slots[*f as usize][0] = u32::MAX;
         }
         self.seen.clear();
         self.counts.clear();
     }
 
-    /// Adds the postings of the pairs of the block's documents, and starts a block
-    /// at document `next`.
-    fn end_block(&mut self, next: u32) {
-        let mut block = std::mem::take(&mut self.block);
+    /// Makes the postings of the pairs from their occurrences, sorted by pair: the
+    /// sort is stable, so that each pair's occurrences stay in the documents' order.
+    fn gather_pairs(&mut self) {
+        let mut occurrences = std::mem::take(&mut self.occurrences);
         // By pair, as a number of no more bits than the run's keys need: a pass of the
         // sort per byte of it.
         let bits = usize::BITS - self.vocabulary.keys.len().leading_zeros();
-        radsort::sort_by_key(&mut block, |e| {
-            let pair = e >> 12;
+        radsort::sort_by_key(&mut occurrences, |e| {
+            let pair = e >> 16;
             (pair >> KEY_BITS) << bits | pair & KEY_MASK
         });
-        for occurrences in block.chunk_by(|a, b| a >> 12 == b >> 12) {
-            let pair = occurrences[0] >> 12;
-            let id = match self.pair_ids.get(&pair) {
-                Some(id) => *id as usize,
-                None => {
-                    self.pair_ids.insert(pair, self.pairs.len() as u32);
-                    self.pairs.push(pair);
-                    self.pair_postings.push(Postings::default());
-                    self.pairs.len() - 1
-                }
-            };
-            let postings = &mut self.pair_postings[id];
-            for e in occurrences {
-                let doc = self.block_first + (e >> 4 & 0xff) as u32;
+        let mut postings = Postings::default();
+        for group in occurrences.chunk_by(|a, b| a >> 16 == b >> 16) {
+            for e in group {
+                let doc = self.first + (e >> 4 & 0xfff) as u32;
                 postings.push(doc * 16 + (e & 15) as u32);
             }
+            postings.flush();
+            self.pairs.push(group[0] >> 16);
+            self.pair_ends
+                .push([postings.bytes.len() as u32, postings.len]);
+            postings = Postings {
+                bytes: postings.bytes,
+                ..Postings::default()
+            };
         }
-        block.clear();
-        self.block = block;
-        self.block_first = next;
+        self.pair_bytes = postings.bytes;
+    }
+
+    /// The postings of the run's `p`th pair.
+    fn pair_postings(&self, p: usize) -> Written<'_> {
+        let start = p.checked_sub(1).map_or(0, |q| self.pair_ends[q][0]) as usize;
+        let [end, len] = self.pair_ends[p];
+        Written {
+            bytes: &self.pair_bytes[start..end as usize],
+            len,
+        }
     }
 
     /// The number of postings of the run's terms.
     fn postings(&self) -> usize {
         self.form_postings
             .iter()
-            .chain(&self.pair_postings)
-            .map(|p| p.len as usize)
+            .map(|p| p.len)
+            .chain(self.pair_ends.iter().map(|[_, len]| *len))
+            .map(|len| len as usize)
             .sum()
     }
 
@@ -384,9 +387,26 @@ impl Postings {
         self.held = 0;
     }
 
-    /// Each `delta * 16 + weight`, once the last posting is written ([`Postings::flush`]).
-    fn deltas(&self) -> impl Iterator<Item = u32> + '_ {
+    /// The postings written, once the last one is ([`Postings::flush`]).
+    fn written(&self) -> Written<'_> {
         debug_assert_eq!(self.held, 0);
+        Written {
+            bytes: &self.bytes,
+            len: self.len,
+        }
+    }
+}
+
+/// A list of postings as a run wrote it ([`Postings::bytes`]), and their number.
+#[derive(Clone, Copy)]
+struct Written<'r> {
+    bytes: &'r [u8],
+    len: u32,
+}
+
+impl<'r> Written<'r> {
+    /// Each `delta * 16 + weight`, the first delta from document 0.
+    fn deltas(self) -> impl Iterator<Item = u32> + 'r {
         let mut bytes = self.bytes.iter();
         std::iter::from_fn(move || {
             let mut n = 0u32;
@@ -428,7 +448,7 @@ pub fn build<T: Send, E: Send>(
     let length = records
         .len()
         .div_ceil(rayon::current_num_threads() * RUNS_PER_THREAD)
-        .max(SHORTEST_RUN);
+        .clamp(SHORTEST_RUN, LONGEST_RUN);
     let runs: Vec<Run<'_>> = records
         .par_chunks(length)
         .enumerate()
@@ -524,7 +544,7 @@ pub fn input_key(
 /// previous one's), or, for a word in at least one document in [`DENSE`], as a string
 /// with one character per document, `0` where the word is absent and `0` + weight
 /// where it is present, without the trailing `0`s.
-fn push_postings(out: &mut Vec<u8>, parts: &[&Postings], documents: usize) {
+fn push_postings(out: &mut Vec<u8>, parts: &[Written<'_>], documents: usize) {
     let len: usize = parts.iter().map(|p| p.len as usize).sum();
     // Each posting's document and weight: a part's first delta is from document 0.
     let postings = parts.iter().flat_map(|p| {
@@ -559,7 +579,7 @@ fn push_postings(out: &mut Vec<u8>, parts: &[&Postings], documents: usize) {
 }
 
 /// A term's text and the postings a run made of it.
-type Part<'r> = (&'r str, &'r str, &'r Postings);
+type Part<'r> = (&'r str, &'r str, Written<'r>);
 
 /// A bucket's postings, as JSON: `{"mot":{"một":[…],"mốt":[…]},"mot cua":[…]}`, keys
 /// and forms in byte order, then pairs. `by_bucket` holds each run's terms by bucket
@@ -583,13 +603,13 @@ fn bucket_json(
             let t = *t as usize;
             match run_forms.get(t) {
                 Some((form, key)) => {
-                    forms.push((&keys[*key as usize], form, &run.form_postings[t]))
+                    forms.push((&keys[*key as usize], form, run.form_postings[t].written()))
                 }
                 None => {
                     let p = t - run_forms.len();
                     let pair = run.pairs[p];
                     let (first, second) = keys_of(pair);
-                    pairs.push((&keys[first], &keys[second], &run.pair_postings[p]));
+                    pairs.push((&keys[first], &keys[second], run.pair_postings(p)));
                 }
             }
         }
@@ -598,7 +618,7 @@ fn bucket_json(
     forms.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     pairs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut out = vec![b'{'];
-    let mut parts: Vec<&Postings> = Vec::new();
+    let mut parts: Vec<Written<'_>> = Vec::new();
     let mut key = None;
     for term in forms.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
         let (k, form, _) = term[0];
@@ -718,7 +738,7 @@ mod tests {
 
     #[test]
     fn documents_are_indexed_the_same_on_one_thread_or_many() {
-        // Four runs of documents on one thread, fifteen on four, in blocks of 64: every
+        // Four runs of documents on one thread, fifteen on four: every
         // document has a word of its own (its number), and from document 300 on a
         // place name the documents before never had, written in two cases; some words
         // are longer than the 16 bytes a run looks up as numbers.
@@ -775,7 +795,7 @@ mod tests {
     }
 
     fn written(p: &Postings) -> Vec<u32> {
-        p.deltas().collect()
+        p.written().deltas().collect()
     }
 
     #[test]
