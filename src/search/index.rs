@@ -261,10 +261,17 @@ impl<'a> Run<'a> {
         // By pair, as a number of no more bits than the run's keys need: a pass of the
         // sort per byte of it.
         let bits = usize::BITS - self.vocabulary.keys.len().leading_zeros();
-        radsort::sort_by_key(&mut occurrences, |e| {
+        let key = move |e: &u64| {
             let pair = e >> 16;
             (pair >> KEY_BITS) << bits | pair & KEY_MASK
-        });
+        };
+        // The sort counts every byte of the key's type, and then skips those that are
+        // the same in every key: a key that fits in 32 bits is counted as one.
+        if 2 * bits <= u32::BITS {
+            radsort::sort_by_key(&mut occurrences, |e| key(e) as u32);
+        } else {
+            radsort::sort_by_key(&mut occurrences, key);
+        }
         let mut postings = Postings::default();
         for group in occurrences.chunk_by(|a, b| a >> 16 == b >> 16) {
             for e in group {
@@ -792,6 +799,46 @@ mod tests {
         let dense = bucket["mot cua"].as_str().unwrap();
         assert_eq!(dense.len(), 2000);
         assert!(dense.bytes().all(|c| c == b'0' + weight(0, 2) as u8));
+    }
+
+    #[test]
+    fn a_run_with_more_words_than_two_bytes_number_keeps_its_pairs_apart() {
+        // Document 0 brings 70,000 words, numbered 2 and on after its title's two, so
+        // that a pair of keys takes 34 bits. `t0x100` and `t0x32868` are keys 102 and
+        // 32,870: with only the low 32 bits of a pair, `t0x100 cc` and `t0x32868 cc`
+        // would be one, and document 1's two occurrences of the first would be split
+        // around the second.
+        let record = |n: usize, body: String| Record {
+            unit: 0,
+            facet: 0,
+            title: format!("Tin {n}").into(),
+            url: format!("/tin-{n}/"),
+            date: None,
+            summary: "".into(),
+            body: body.into(),
+        };
+        let words: Vec<String> = (0..70_000).map(|i| format!("t0x{i}")).collect();
+        let records = vec![
+            record(0, words.join(" ")),
+            record(1, "t0x100 cc t0x32868 cc t0x100 cc".into()),
+        ];
+        let files = files_on(1, &records);
+        let fetch = |p: &str| files.get(p).cloned();
+        let found = |query: &str| super::super::query::search(&fetch, query, 10).0;
+        let phrase = found("t0x100 cc");
+        assert_eq!(phrase.len(), 2);
+        assert_eq!(phrase[0].url, "/tin-1/");
+        assert_eq!(phrase[0].hit.phrase, 1);
+        let meta: serde_json::Value = serde_json::from_slice(&files["meta.json"]).unwrap();
+        let buckets = meta["buckets"].as_u64().unwrap() as u32;
+        let bucket: serde_json::Value = serde_json::from_slice(
+            &files[&format!("k/{}.json", fnv1a("t0x100 cc") & (buckets - 1))],
+        )
+        .unwrap();
+        // One posting, in a dense list (one document in two): document 1, twice in
+        // its body.
+        let dense = format!("0{}", weight(0, 2));
+        assert_eq!(bucket["t0x100 cc"], serde_json::json!(dense));
     }
 
     fn written(p: &Postings) -> Vec<u32> {
