@@ -802,7 +802,7 @@ mod tests {
     }
 
     #[test]
-    fn a_run_with_more_words_than_two_bytes_number_keeps_its_pairs_apart() {
+    fn a_run_with_more_keys_than_sixteen_bits_number_keeps_its_pairs_apart() {
         // Document 0 brings 70,000 words, numbered 2 and on after its title's two, so
         // that a pair of keys takes 34 bits. `t0x100` and `t0x32868` are keys 102 and
         // 32,870: with only the low 32 bits of a pair, `t0x100 cc` and `t0x32868 cc`
