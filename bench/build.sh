@@ -12,6 +12,8 @@
 # per-phase timings (`cong -v build`) for the largest N. --search-cost then alternates, for
 # each N, R full cong builds with the search index and R without it
 # (CONG_BENCH_WITHOUT_SEARCH=1) and reports what the index adds to the build's time.
+# Before each N and after the last it times the creation of 2,000 folders with a file each,
+# which tells a run on a disk still slowed by a recent large deletion.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --phases) PHASES=1; shift ;;
     --search-cost) SEARCH_COST=1; shift ;;
-    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
     *) SIZES+=("$1"); shift ;;
   esac
 done
@@ -77,12 +79,34 @@ time_run() {
   tail -1 "$tf" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}'; rm -f "$tf"
 }
 
+# creation_probe -> how many microseconds the disk under $OUT takes, on average over 2,000,
+# to create a folder holding one small file: what a build does for each page. Right after
+# a large deletion this disk is several times slower at it for minutes (the kernel passes
+# over recently freed inodes), and a build slows with it.
+creation_probe() {
+  local dir
+  mkdir -p "$OUT"
+  dir=$(mktemp -d "$OUT/.probe.XXXXXX")
+  python3 - "$dir" <<'PY'
+import os, sys, time
+d = sys.argv[1]
+start = time.perf_counter()
+for k in range(2000):
+    os.mkdir(f"{d}/{k}")
+    with open(f"{d}/{k}/index.html", "w") as f:
+        f.write("<p>x</p>")
+print(round((time.perf_counter() - start) / 2000 * 1e6))
+PY
+  discard "$dir"
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 max() { sort -g | tail -1; }
 
 ROWS=()
 ROWS2=()
 ROWS3=()
+PROBES=()
 LARGEST=0
 for N in "${SIZES[@]}"; do
   [ "$N" -gt "$LARGEST" ] && LARGEST=$N
@@ -100,6 +124,9 @@ for N in "${SIZES[@]}"; do
   # Both tools' inputs are read once before the first timed build, so that neither pays
   # for a page cache emptied by the previous N's outputs.
   find "$D/cong" "$D/hugo" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null || true
+  probe=$(creation_probe)
+  PROBES+=("before $N: $probe µs")
+  say "creating a folder with a file takes $probe µs now"
   cs=(); cm=(); cc=(); hs=(); hm=(); hc=()
   for i in $(seq 1 "$RUNS"); do
     discard "$D/cong-public"
@@ -159,6 +186,9 @@ echo "|---:|---:|---:|---:|---|---|"
 printf '%s\n' "${ROWS3[@]}"
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "Creating a folder with one file in it, on average over 2,000 (a build does it for"
+echo "every page): $(IFS=';'; echo "${PROBES[*]}" | sed 's/;/; /g'); after the last: $(creation_probe) µs."
 
 if [ "$PHASES" = 1 ]; then
   D="$OUT/n$LARGEST"
