@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Full-build benchmark of cong against Hugo on the same generated articles.
 #
-#   bash bench/build.sh [--runs R] [--phases] [--search-cost] [N ...]
+#   bash bench/build.sh [--runs R] [--phases] [--search-cost] [--settle S] [N ...]
 #                                                          (default N: 1000 10000 50000)
 #
 # For each N it generates a portal once (cached under bench/out/n<N>/, keyed by the
@@ -13,7 +13,10 @@
 # each N, R full cong builds with the search index and R without it
 # (CONG_BENCH_WITHOUT_SEARCH=1) and reports what the index adds to the build's time.
 # Before each N and after the last it times the creation of 2,000 folders with a file each,
-# which tells a run on a disk still slowed by a recent large deletion.
+# which tells a run on a disk still slowed by a recent large deletion. The script notes
+# when it last deleted a large tree (its outputs at exit, an outdated portal) in
+# bench/out/.deleted-at, and before timing an N waits until --settle S seconds (default
+# 480) have passed since then; --settle 0 does not wait.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +25,7 @@ OUT="$HERE/out"
 RUNS=3
 PHASES=0
 SEARCH_COST=0
+SETTLE=480
 SIZES=()
 UNITS=20
 SEED=1
@@ -31,7 +35,8 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --phases) PHASES=1; shift ;;
     --search-cost) SEARCH_COST=1; shift ;;
-    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+    --settle) SETTLE=$2; shift 2 ;;
+    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
     *) SIZES+=("$1"); shift ;;
   esac
 done
@@ -43,9 +48,26 @@ say() { echo "# $*" >&2; }
 # and deleted only when the script ends: deleting tens of thousands of files right before
 # a build makes ext4 slow to hand out new inodes for a minute or more, whichever tool
 # builds next.
+#
+# For several minutes after a large deletion this ext4 disk (no journal) passes over the
+# freed inodes each time it creates a file or folder, which slows every build then by up
+# to several times, cong's more than Hugo's (it creates more files in less time). The
+# script notes when it deletes a large tree, and waits before timing until $SETTLE
+# seconds have passed since.
 TRASH="$OUT/.trash"
+DELETED_AT="$OUT/.deleted-at"
 discard() { if [ -e "$1" ]; then mkdir -p "$TRASH" && mv "$1" "$TRASH/$(date +%s%N)"; fi; }
-trap 'rm -rf "$TRASH"' EXIT
+delete_tree() { rm -rf "$1"; mkdir -p "$OUT"; date +%s >"$DELETED_AT"; }
+trap 'if [ -e "$TRASH" ]; then delete_tree "$TRASH"; fi' EXIT
+settle() {
+  local last left
+  last=$(cat "$DELETED_AT" 2>/dev/null || echo 0)
+  left=$((last + SETTLE - $(date +%s)))
+  if [ "$left" -gt 0 ]; then
+    say "waiting $left s for the disk to settle after the deletion of $(date -u -d "@$last" +%H:%M:%S) UTC (--settle 0 skips)"
+    sleep "$left"
+  fi
+}
 
 if [ ! -x /usr/bin/time ]; then
   say "/usr/bin/time is missing: installing Debian's \`time\` package"
@@ -113,7 +135,8 @@ for N in "${SIZES[@]}"; do
   D="$OUT/n$N"
   if [ ! -f "$D/.generated-$GEN_KEY" ]; then
     say "generating $N articles over $UNITS units into $D"
-    rm -rf "$D"; mkdir -p "$D"
+    if [ -e "$D" ]; then delete_tree "$D"; fi
+    mkdir -p "$D"
     python3 "$HERE/gen.py" --articles "$N" --units "$UNITS" --seed "$SEED" --out "$D/cong" --hugo "$D/hugo" >&2
     "$CONG" check --root "$D/cong" --now "$NOW" >&2 || { echo "generated portal fails cong check" >&2; exit 1; }
     touch "$D/.generated-$GEN_KEY"
@@ -123,6 +146,7 @@ for N in "${SIZES[@]}"; do
   fi
   # Both tools' inputs are read once before the first timed build, so that neither pays
   # for a page cache emptied by the previous N's outputs.
+  settle
   find "$D/cong" "$D/hugo" -type f -print0 2>/dev/null | xargs -0 cat >/dev/null || true
   probe=$(creation_probe)
   PROBES+=("before $N: $probe µs")
