@@ -109,15 +109,16 @@ fn packed(text: &[u8], start: usize, len: usize) -> Option<u128> {
 /// of its own: each word as written, its lower-case form and its key, numbered as the
 /// run meets them, and the postings of its forms and of its pairs of adjacent keys.
 /// The lower-casing and folding are done once per distinct word of the run; the runs'
-/// terms are brought together by their text when the buckets are written.
+/// terms are brought together by their text when the buckets are written. A run keeps
+/// nothing of the documents' texts, which go as soon as it has read them.
 #[derive(Default)]
-struct Run<'a> {
+struct Run {
     /// The words as written of at most 8 bytes and of at most 16, by [`packed`], and
     /// the longer ones: their forms. The short ones' table, half the size, stays in
     /// the processor's cache.
     short: FastMap<u64, u32>,
     packed: FastMap<u128, u32>,
-    written: FastMap<&'a str, u32>,
+    written: FastMap<Box<str>, u32>,
     vocabulary: Vocabulary,
     /// The postings of each form.
     form_postings: Vec<Postings>,
@@ -180,17 +181,19 @@ impl Vocabulary {
     }
 }
 
-impl<'a> Run<'a> {
-    /// Reads `records`, the documents numbered from `first` on, and writes out the last
-    /// postings.
-    fn read(first: usize, records: &'a [Record<'_>]) -> Self {
+impl Run {
+    /// Reads `records`, the documents numbered from `first` on, dropping the text of
+    /// each once it is read (the memory it held serves the pages rendered meanwhile),
+    /// and writes out the last postings.
+    fn read(first: usize, records: &mut [Record<'_>]) -> Self {
         assert!(records.len() <= LONGEST_RUN);
         let mut run = Run {
             first: first as u32,
             ..Run::default()
         };
-        for (i, record) in records.iter().enumerate() {
+        for (i, record) in records.iter_mut().enumerate() {
             run.document((first + i) as u32, record);
+            record.body = Cow::Borrowed("");
         }
         run.form_postings.iter_mut().for_each(Postings::flush);
         run.gather_pairs();
@@ -199,13 +202,20 @@ impl<'a> Run<'a> {
 
     /// The form of a word as written, taken in when it is new to the run. `start` is
     /// the word's offset in `text`.
-    fn form(&mut self, text: &[u8], start: usize, word: &'a str) -> u32 {
+    fn form(&mut self, text: &[u8], start: usize, word: &str) -> u32 {
         let vocabulary = &mut self.vocabulary;
-        let new = || vocabulary.form(word);
+        let mut new = || vocabulary.form(word);
         let f = match (packed(text, start, word.len()), word.len() <= 8) {
             (Some(key), true) => *self.short.entry(key as u64).or_insert_with(new),
             (Some(key), false) => *self.packed.entry(key).or_insert_with(new),
-            (None, _) => *self.written.entry(word).or_insert_with(new),
+            (None, _) => match self.written.get(word) {
+                Some(f) => *f,
+                None => {
+                    let f = new();
+                    self.written.insert(word.into(), f);
+                    f
+                }
+            },
         };
         if f as usize == self.slots.len() {
             self.slots
@@ -217,7 +227,7 @@ impl<'a> Run<'a> {
 
     /// Reads a document's words: a posting for each occurrence of a pair of adjacent
     /// words as it is read (those of one document add up), then one per form.
-    fn document(&mut self, doc: u32, record: &'a Record<'_>) {
+    fn document(&mut self, doc: u32, record: &Record<'_>) {
         let fields = [
             (weight(1, 0), record.title.as_ref()),
             (weight(0, 1), record.summary.as_ref()),
@@ -448,16 +458,28 @@ pub fn build<T: Send, E: Send>(
             .then_with(|| b.date.cmp(&a.date))
             .then_with(|| a.url.cmp(&b.url))
     });
-    let records = &records[..];
     let started = std::time::Instant::now();
+    let documents = records.len();
+    // Each file is handed over as soon as it is made: (path, size, kept).
+    let made = |path: String, bytes: Vec<u8>| -> Result<(String, usize, T), E> {
+        let (digest, size) = (crate::output::digest(&bytes), bytes.len());
+        let kept = keep(&path, bytes, digest)?;
+        Ok((path, size, kept))
+    };
+    // The chunks first: they take their snippets from the texts, which the runs then
+    // drop as they read them.
+    let mut chunks: Vec<(String, usize, T)> = records
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(n, chunk)| made(format!("d/{n}.json"), chunk_json(chunk)))
+        .collect::<Result<_, E>>()?;
     // Runs of consecutive documents, several per thread so that the threads finish
     // together and a run's occurrences of pairs stay small, each read by one thread.
-    let length = records
-        .len()
+    let length = documents
         .div_ceil(rayon::current_num_threads() * RUNS_PER_THREAD)
         .clamp(SHORTEST_RUN, LONGEST_RUN);
-    let runs: Vec<Run<'_>> = records
-        .par_chunks(length)
+    let runs: Vec<Run> = records
+        .par_chunks_mut(length)
         .enumerate()
         .map(|(n, run)| Run::read(n * length, run))
         .collect();
@@ -470,13 +492,6 @@ pub fn build<T: Send, E: Send>(
     let mask = buckets as u32 - 1;
     let by_bucket: Vec<(Vec<u32>, Vec<u32>)> =
         runs.par_iter().map(|run| run.by_bucket(mask)).collect();
-    let documents = records.len();
-    // Each file is handed over as soon as it is made: (path, size, kept).
-    let made = |path: String, bytes: Vec<u8>| -> Result<(String, usize, T), E> {
-        let (digest, size) = (crate::output::digest(&bytes), bytes.len());
-        let kept = keep(&path, bytes, digest)?;
-        Ok((path, size, kept))
-    };
     let mut files: Vec<(String, usize, T)> = (0..buckets)
         .into_par_iter()
         .map(|b| {
@@ -487,16 +502,10 @@ pub fn build<T: Send, E: Send>(
         })
         .collect::<Result<_, E>>()?;
     drop(runs);
-    files.extend(
-        records
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(n, chunk)| made(format!("d/{n}.json"), chunk_json(chunk)))
-            .collect::<Result<Vec<_>, E>>()?,
-    );
+    files.append(&mut chunks);
     files.push(made(
         "meta.json".into(),
-        meta_json(records, units, facets, buckets),
+        meta_json(&records, units, facets, buckets),
     )?);
     log::debug!("search: files made in {:.2?}", started.elapsed());
     Ok(Built {
@@ -592,7 +601,7 @@ type Part<'r> = (&'r str, &'r str, Written<'r>);
 /// and forms in byte order, then pairs. `by_bucket` holds each run's terms by bucket
 /// ([`Run::by_bucket`]).
 fn bucket_json(
-    runs: &[Run<'_>],
+    runs: &[Run],
     by_bucket: &[(Vec<u32>, Vec<u32>)],
     bucket: usize,
     documents: usize,
