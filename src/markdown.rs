@@ -283,8 +283,17 @@ pub fn render(
     };
     out.lead = lead.split_whitespace().collect::<Vec<_>>().join(" ");
     let events = figures(events);
-    out.html.reserve(body.len() * 3 / 2);
-    html::push_html(&mut out.html, events.into_iter());
+    // Written into a buffer each thread keeps, then copied at its length: a build holds
+    // every article's HTML until the pages are rendered, and a string reserved from a
+    // guess, or grown as it is written, would hold a quarter more or so.
+    thread_local! {
+        static HTML: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    HTML.with_borrow_mut(|buffer| {
+        buffer.clear();
+        html::push_html(buffer, events.into_iter());
+        out.html = buffer.as_str().to_owned();
+    });
     out
 }
 

@@ -299,6 +299,8 @@ pub struct Shared<'a> {
     strings: [Value; 2],
     units: [Vec<Value>; 2],
     menus: [Vec<Value>; 2],
+    /// Each unit's parts ([`crate::theme::UNIT_PARTS`]), rendered once.
+    unit_parts: [Vec<Value>; 2],
     /// Each article's card, made when a page first shows it (without and with its unit's name).
     cards: Vec<[OnceLock<Value>; 2]>,
     intros: [Vec<String>; 2],
@@ -312,7 +314,7 @@ fn lang_index(lang: Lang) -> usize {
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(site: &'a Site) -> Shared<'a> {
+    pub fn new(site: &'a Site) -> Result<Shared<'a>> {
         let cfg = &site.content.site;
         let base = &site.base;
         let portal = |lang: Lang| {
@@ -339,7 +341,7 @@ impl<'a> Shared<'a> {
                     .unwrap_or_default(),
             )
         });
-        let units = [Lang::Vi, Lang::En].map(|lang| {
+        let units: [Vec<Value>; 2] = [Lang::Vi, Lang::En].map(|lang| {
             site.content
                 .units
                 .iter()
@@ -377,15 +379,36 @@ impl<'a> Shared<'a> {
                 .collect()
         });
         let portal = [Lang::Vi, Lang::En].map(|lang| Value::from_serializable(&portal(lang)));
-        Shared {
+        let parts = |lang: Lang| -> Result<Vec<Value>> {
+            let l = lang_index(lang);
+            (0..site.content.units.len())
+                .map(|u| {
+                    let mut ctx = Context::new();
+                    ctx.insert("lang", lang.code());
+                    ctx.insert_value("t", strings[l].clone());
+                    ctx.insert_value("site", portal[l].clone());
+                    ctx.insert_value("unit", units[l][u].clone());
+                    let mut parts = BTreeMap::new();
+                    for name in &site.theme.unit_parts {
+                        let html = String::from_utf8(site.theme.render(name, &ctx)?)?;
+                        let key = name[crate::theme::UNIT_PARTS.len()..].trim_end_matches(".html");
+                        parts.insert(key, html);
+                    }
+                    Ok(Value::from_serializable(&parts))
+                })
+                .collect()
+        };
+        let unit_parts = [parts(Lang::Vi)?, parts(Lang::En)?];
+        Ok(Shared {
             site,
             portal,
             strings,
             units,
             menus,
+            unit_parts,
             cards,
             intros,
-        }
+        })
     }
 
     /// The file a page is written to.
@@ -407,6 +430,7 @@ impl<'a> Shared<'a> {
         ctx.insert_value("site", self.portal[l].clone());
         ctx.insert_value("unit", self.units[l][unit].clone());
         ctx.insert_value("menu", self.menus[l][unit].clone());
+        ctx.insert_value("unit_parts", self.unit_parts[l][unit].clone());
         let description = match job {
             Job::Article(i) | Job::Page(i) => self.summary_of(*i),
             _ => site

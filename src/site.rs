@@ -706,7 +706,7 @@ impl Site {
         let previous_jobs = self.job_cache.take();
         let changed_documents = self.changed_documents.take();
         let recopy = self.recopy.take();
-        let shared = render::Shared::new(self);
+        let shared = render::Shared::new(self)?;
         // The pages and their paths change only with the lists and the data pages.
         let mut h = std::hash::DefaultHasher::new();
         (self.last_index_key, global).hash(&mut h);

@@ -42,6 +42,8 @@ pub const DEFAULT_FILES: &[(&str, &[u8])] = embed!(
     "templates/partials/services.html",
     "templates/partials/filter.html",
     "templates/partials/counter.html",
+    "templates/partials/unit/brand.html",
+    "templates/partials/unit/footer.html",
     "templates/thu_tuc.html",
     "templates/thu_tuc_chi_tiet.html",
     "templates/van_ban.html",
@@ -70,7 +72,15 @@ pub struct Theme {
     pub template_hashes: HashMap<String, u64>,
     /// A digest of the interface strings.
     pub strings_hash: u64,
+    /// The templates under [`UNIT_PARTS`]: rendered once per unit and language.
+    pub unit_parts: Vec<String>,
 }
+
+/// Templates in this folder are the parts of every page that show only the unit, the
+/// language, the interface strings and the portal's settings (a page's header and
+/// footer): each is rendered once per unit and language, and every page of the unit
+/// gets the result as `unit_parts.<file name without .html>`.
+pub const UNIT_PARTS: &str = "partials/unit/";
 
 impl Theme {
     /// Loads the default theme with the overrides in `root/themes/<name>/`.
@@ -128,6 +138,12 @@ impl Theme {
         tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| template_error(&e, name))?;
         let template_hashes = closure_hashes(&templates);
+        let unit_parts = templates
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with(UNIT_PARTS) && n.ends_with(".html"))
+            .cloned()
+            .collect();
         let mut hasher = std::hash::DefaultHasher::new();
         for (lang, map) in &strings {
             lang.hash(&mut hasher);
@@ -153,6 +169,7 @@ impl Theme {
             assets,
             template_hashes,
             strings_hash,
+            unit_parts,
         })
     }
 
@@ -215,10 +232,17 @@ fn closure_hashes(templates: &[(String, String)]) -> HashMap<String, u64> {
         .iter()
         .map(|(n, s)| (n.as_str(), s.as_str()))
         .collect();
+    // Every page shows the unit's parts.
+    let unit_parts: Vec<&str> = sources
+        .keys()
+        .copied()
+        .filter(|n| n.starts_with(UNIT_PARTS))
+        .collect();
     let mut hashes = HashMap::new();
     for name in sources.keys() {
         let mut seen = BTreeSet::new();
         let mut stack = vec![*name];
+        stack.extend(&unit_parts);
         while let Some(t) = stack.pop() {
             if seen.insert(t) {
                 if let Some(src) = sources.get(t) {
@@ -303,6 +327,14 @@ mod tests {
         assert_eq!(before["b.html"], after["b.html"]);
         changed[0].1 = "<body></body>".to_owned();
         assert_ne!(closure_hashes(&changed)["b.html"], after["b.html"]);
+        // Every page shows the unit's parts, included or not.
+        changed.push(("partials/unit/footer.html".to_owned(), "footer".to_owned()));
+        let with_part = closure_hashes(&changed);
+        changed[4].1 = "footer, edited".to_owned();
+        let edited = closure_hashes(&changed);
+        for t in ["a.html", "b.html", "p.html"] {
+            assert_ne!(with_part[t], edited[t], "{t}");
+        }
     }
 
     #[test]
@@ -310,5 +342,9 @@ mod tests {
         let theme = Theme::load(Path::new("/nonexistent"), "default").unwrap();
         assert!(theme.has("article.html"));
         assert_eq!(theme.strings["vi"]["skip_link"], "Truy cập nội dung luôn");
+        assert_eq!(
+            theme.unit_parts,
+            ["partials/unit/brand.html", "partials/unit/footer.html"]
+        );
     }
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 
 #[test]
@@ -235,6 +237,47 @@ fn a_theme_overrides_the_default_file_by_file() {
         home.contains("Truy cập nội dung luôn"),
         "the rest of the default theme is kept"
     );
+}
+
+#[test]
+fn a_unit_part_is_rendered_for_each_unit_and_language_and_shown_on_its_pages() {
+    let dir = portal(None);
+    let parts = dir.path().join("themes/default/templates/partials/unit");
+    std::fs::create_dir_all(&parts).unwrap();
+    // An override of a default part, and a new part that base.html is changed to show.
+    std::fs::write(
+        parts.join("footer.html"),
+        "<p class=\"unit-footer\">{{ unit.name }} ({{ lang }}): {{ t.contact }}</p>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        parts.join("notice.html"),
+        "<p class=\"unit-notice\">{{ site.title }}</p>",
+    )
+    .unwrap();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap()
+    .replace("<main ", "{{ unit_parts.notice | safe }}<main ");
+    std::fs::write(dir.path().join("themes/default/templates/base.html"), base).unwrap();
+    let out = build(dir.path(), &[]);
+    let district = read(out.join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/index.html"));
+    assert!(
+        district.contains("<p class=\"unit-footer\">Huyện Thử (vi): Liên hệ</p>\n</footer>"),
+        "{district}"
+    );
+    let commune = read(out.join("xa-a/index.html"));
+    assert!(commune.contains("<p class=\"unit-footer\">Xã Ân Thịnh (vi): Liên hệ</p>"));
+    let english = read(out.join("xa-a/en/index.html"));
+    assert!(english.contains("<p class=\"unit-footer\">An Thinh Commune (en): Contact</p>"));
+    for page in [&district, &commune, &english] {
+        assert_eq!(page.matches("class=\"unit-notice\"").count(), 1);
+        assert!(
+            !page.contains("footer-inner"),
+            "the default footer is replaced"
+        );
+    }
 }
 
 #[test]
