@@ -220,16 +220,21 @@ fn base_url_with_a_path_prefixes_every_link() {
     assert!(html.contains("<link rel=\"canonical\" href=\"https://example.github.io/cong/tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/\">"));
 }
 
+/// Writes a file of the portal's own `themes/default/templates/`.
+fn template(root: &Path, name: &str, text: &str) {
+    let path = root.join("themes/default/templates").join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 #[test]
 fn a_theme_overrides_the_default_file_by_file() {
     let dir = portal(None);
-    let partial = dir.path().join("themes/default/templates/partials");
-    std::fs::create_dir_all(&partial).unwrap();
-    std::fs::write(
-        partial.join("services.html"),
+    template(
+        dir.path(),
+        "partials/services.html",
         "<p class=\"custom-banner\">Dịch vụ công riêng</p>",
-    )
-    .unwrap();
+    );
     let out = build(dir.path(), &[]);
     let home = read(out.join("index.html"));
     assert!(home.contains("custom-banner"));
@@ -242,25 +247,21 @@ fn a_theme_overrides_the_default_file_by_file() {
 #[test]
 fn a_unit_part_is_rendered_for_each_unit_and_language_and_shown_on_its_pages() {
     let dir = portal(None);
-    let parts = dir.path().join("themes/default/templates/partials/unit");
-    std::fs::create_dir_all(&parts).unwrap();
     // An override of a default part, and a new part that base.html is changed to show.
-    std::fs::write(
-        parts.join("footer.html"),
+    template(
+        dir.path(),
+        "partials/unit/footer.html",
         "<p class=\"unit-footer\">{{ unit.name }} ({{ lang }}): {{ t.contact }}</p>\n",
-    )
-    .unwrap();
-    std::fs::write(
-        parts.join("notice.html"),
+    );
+    template(
+        dir.path(),
+        "partials/unit/notice.html",
         "<p class=\"unit-notice\">{{ site.title }}</p>",
-    )
-    .unwrap();
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
-    )
-    .unwrap()
-    .replace("<main ", "{{ unit_parts.notice | safe }}<main ");
-    std::fs::write(dir.path().join("themes/default/templates/base.html"), base).unwrap();
+    );
+    let base =
+        read(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"))
+            .replace("<main ", "{{ unit_parts.notice | safe }}<main ");
+    template(dir.path(), "base.html", &base);
     let out = build(dir.path(), &[]);
     let district = read(out.join("tin-tuc/dong-hy-kiem-tra-chinh-quyen-dien-tu/index.html"));
     assert!(
