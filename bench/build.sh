@@ -44,16 +44,12 @@ done
 
 say() { echo "# $*" >&2; }
 
-# Each timed build starts from a missing output folder. The previous one is moved aside
-# and deleted only when the script ends: deleting tens of thousands of files right before
-# a build makes ext4 slow to hand out new inodes for a minute or more, whichever tool
-# builds next.
-#
 # For several minutes after a large deletion this ext4 disk (no journal) passes over the
 # freed inodes each time it creates a file or folder, which slows every build then by up
-# to several times, cong's more than Hugo's (it creates more files in less time). The
-# script notes when it deletes a large tree, and waits before timing until $SETTLE
-# seconds have passed since.
+# to several times, cong's more than Hugo's (it creates more files in less time). So each
+# timed build starts from a missing output folder, the previous one moved aside and
+# deleted only when the script ends; and the script notes when it deletes a large tree,
+# and waits before timing until $SETTLE seconds have passed since.
 TRASH="$OUT/.trash"
 DELETED_AT="$OUT/.deleted-at"
 discard() { if [ -e "$1" ]; then mkdir -p "$TRASH" && mv "$1" "$TRASH/$(date +%s%N)"; fi; }

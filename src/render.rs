@@ -392,7 +392,8 @@ impl<'a> Shared<'a> {
                     for name in &site.theme.unit_parts {
                         let html = String::from_utf8(site.theme.render(name, &ctx)?)?;
                         let key = name[crate::theme::UNIT_PARTS.len()..].trim_end_matches(".html");
-                        parts.insert(key, html);
+                        // The file's last line break is the template's to place.
+                        parts.insert(key, html.trim_end().to_owned());
                     }
                     Ok(Value::from_serializable(&parts))
                 })

@@ -79,7 +79,8 @@ pub struct Theme {
 /// Templates in this folder are the parts of every page that show only the unit, the
 /// language, the interface strings and the portal's settings (a page's header and
 /// footer): each is rendered once per unit and language, and every page of the unit
-/// gets the result as `unit_parts.<file name without .html>`.
+/// gets the result, without its trailing white space, as `unit_parts.<file name without
+/// .html>`.
 pub const UNIT_PARTS: &str = "partials/unit/";
 
 impl Theme {
