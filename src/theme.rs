@@ -138,13 +138,13 @@ impl Theme {
         }
         tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| template_error(&e, name))?;
-        let template_hashes = closure_hashes(&templates);
-        let unit_parts = templates
+        let unit_parts: Vec<String> = templates
             .iter()
             .map(|(n, _)| n)
             .filter(|n| n.starts_with(UNIT_PARTS) && n.ends_with(".html"))
             .cloned()
             .collect();
+        let template_hashes = closure_hashes(&templates, &unit_parts);
         let mut hasher = std::hash::DefaultHasher::new();
         for (lang, map) in &strings {
             lang.hash(&mut hasher);
@@ -228,22 +228,18 @@ fn dependencies(source: &str) -> Vec<&str> {
     deps
 }
 
-fn closure_hashes(templates: &[(String, String)]) -> HashMap<String, u64> {
+/// Each template's digest, with those of the templates it extends or includes and of the
+/// unit parts, which every page shows.
+fn closure_hashes(templates: &[(String, String)], unit_parts: &[String]) -> HashMap<String, u64> {
     let sources: HashMap<&str, &str> = templates
         .iter()
         .map(|(n, s)| (n.as_str(), s.as_str()))
-        .collect();
-    // Every page shows the unit's parts.
-    let unit_parts: Vec<&str> = sources
-        .keys()
-        .copied()
-        .filter(|n| n.starts_with(UNIT_PARTS))
         .collect();
     let mut hashes = HashMap::new();
     for name in sources.keys() {
         let mut seen = BTreeSet::new();
         let mut stack = vec![*name];
-        stack.extend(&unit_parts);
+        stack.extend(unit_parts.iter().map(String::as_str));
         while let Some(t) = stack.pop() {
             if seen.insert(t) {
                 if let Some(src) = sources.get(t) {
@@ -320,19 +316,20 @@ mod tests {
             ),
             ("p.html".to_owned(), "partial".to_owned()),
         ];
-        let before = closure_hashes(&templates);
+        let before = closure_hashes(&templates, &[]);
         let mut changed = templates.clone();
         changed[3].1 = "partial, edited".to_owned();
-        let after = closure_hashes(&changed);
+        let after = closure_hashes(&changed, &[]);
         assert_ne!(before["a.html"], after["a.html"]);
         assert_eq!(before["b.html"], after["b.html"]);
         changed[0].1 = "<body></body>".to_owned();
-        assert_ne!(closure_hashes(&changed)["b.html"], after["b.html"]);
+        assert_ne!(closure_hashes(&changed, &[])["b.html"], after["b.html"]);
         // Every page shows the unit's parts, included or not.
         changed.push(("partials/unit/footer.html".to_owned(), "footer".to_owned()));
-        let with_part = closure_hashes(&changed);
+        let parts = ["partials/unit/footer.html".to_owned()];
+        let with_part = closure_hashes(&changed, &parts);
         changed[4].1 = "footer, edited".to_owned();
-        let edited = closure_hashes(&changed);
+        let edited = closure_hashes(&changed, &parts);
         for t in ["a.html", "b.html", "p.html"] {
             assert_ne!(with_part[t], edited[t], "{t}");
         }
