@@ -188,41 +188,72 @@ fn summary(site: &Site, i: usize) -> String {
         .unwrap_or_else(|| text::truncate_words(&site.rendered[i].lead, 280))
 }
 
+/// A JSON Feed, its fields in the order of their names (as `serde_json` writes a map).
+#[derive(serde::Serialize)]
+struct JsonFeed<'a> {
+    feed_url: String,
+    home_page_url: String,
+    items: Vec<JsonItem<'a>>,
+    language: &'static str,
+    title: &'a str,
+    version: &'static str,
+}
+
+/// An item of a JSON Feed, borrowing the article's HTML and fields.
+#[derive(serde::Serialize)]
+struct JsonItem<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authors: Option<[Author<'a>; 1]>,
+    content_html: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    language: &'static str,
+    summary: String,
+    tags: &'a [String],
+    title: &'a str,
+    url: String,
+}
+
+#[derive(serde::Serialize)]
+struct Author<'a> {
+    name: &'a str,
+}
+
 fn json_feed(site: &Site, path: &str, title: &str, items: &[usize]) -> String {
     let base = &site.base;
-    let items: Vec<serde_json::Value> = items
+    let items = items
         .iter()
         .map(|&i| {
             let doc = &site.content.documents[i];
-            let mut item = json!({
-                "id": base.permalink(&doc.url),
-                "url": base.permalink(&doc.url),
-                "title": doc.front.title,
-                "content_html": site.rendered[i].html,
-                "summary": summary(site, i),
-                "tags": doc.front.tags,
-                "language": "vi",
-            });
-            if let Some(d) = doc.date {
-                item["date_published"] = json!(d.to_rfc3339());
+            JsonItem {
+                authors: doc.front.author.as_deref().map(|name| [Author { name }]),
+                content_html: &site.rendered[i].html,
+                date_published: doc.date.map(|d| d.to_rfc3339()),
+                id: base.permalink(&doc.url),
+                image: doc
+                    .front
+                    .image
+                    .as_ref()
+                    .map(|img| base.permalink(&crate::render::image_path(doc, &img.src))),
+                language: "vi",
+                summary: summary(site, i),
+                tags: &doc.front.tags,
+                title: &doc.front.title,
+                url: base.permalink(&doc.url),
             }
-            if let Some(a) = &doc.front.author {
-                item["authors"] = json!([{ "name": a }]);
-            }
-            if let Some(img) = &doc.front.image {
-                item["image"] = json!(base.permalink(&crate::render::image_path(doc, &img.src)));
-            }
-            item
         })
         .collect();
-    let feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": title,
-        "home_page_url": base.permalink(path),
-        "feed_url": base.permalink(&format!("{path}feed.json")),
-        "language": "vi",
-        "items": items,
-    });
+    let feed = JsonFeed {
+        feed_url: base.permalink(&format!("{path}feed.json")),
+        home_page_url: base.permalink(path),
+        items,
+        language: "vi",
+        title,
+        version: "https://jsonfeed.org/version/1.1",
+    };
     serde_json::to_string_pretty(&feed).unwrap_or_default()
 }
 
@@ -251,29 +282,23 @@ fn sitemap(site: &Site) -> String {
 
 /// The units and pages the access counter accepts, and the origins allowed to call it.
 fn counter_targets(site: &Site) -> String {
-    let pages: Vec<&str> = site
-        .output
-        .paths()
-        .filter(|p| p.ends_with("index.html"))
-        .collect();
-    let units: Vec<serde_json::Value> = site
-        .content
-        .units
+    // Each page belongs to the unit with the longest path it starts with.
+    let units = &site.content.units;
+    let mut paths: Vec<Vec<String>> = vec![Vec::new(); units.len()];
+    for p in site.output.paths().filter(|p| p.ends_with("index.html")) {
+        let owner = units
+            .iter()
+            .enumerate()
+            .filter(|(_, unit)| p.starts_with(&unit.path[1..]))
+            .max_by_key(|(_, unit)| unit.path.len());
+        if let Some((u, _)) = owner {
+            paths[u].push(format!("/{}", p.trim_end_matches("index.html")));
+        }
+    }
+    let units: Vec<serde_json::Value> = units
         .iter()
-        .map(|unit| {
-            let own = &unit.path[1..];
-            let paths: Vec<String> = pages
-                .iter()
-                .filter(|p| {
-                    p.starts_with(own)
-                        && !site.content.units.iter().any(|other| {
-                            other.path.len() > unit.path.len() && p.starts_with(&other.path[1..])
-                        })
-                })
-                .map(|p| format!("/{}", p.trim_end_matches("index.html")))
-                .collect();
-            json!({ "id": unit.path, "paths": paths })
-        })
+        .zip(paths)
+        .map(|(unit, paths)| json!({ "id": unit.path, "paths": paths }))
         .collect();
     let mut origins: Vec<String> = vec![base_origin(&site.base.origin)];
     if let Some(c) = &site.content.site.counter {
