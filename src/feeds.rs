@@ -282,23 +282,22 @@ fn sitemap(site: &Site) -> String {
 
 /// The units and pages the access counter accepts, and the origins allowed to call it.
 fn counter_targets(site: &Site) -> String {
-    // Each page belongs to the unit with the longest path it starts with.
+    // Each page counts for the deepest unit whose path it starts with.
     let units = &site.content.units;
-    let mut paths: Vec<Vec<String>> = vec![Vec::new(); units.len()];
+    let mut paths: HashMap<&str, Vec<String>> = HashMap::new();
     for p in site.output.paths().filter(|p| p.ends_with("index.html")) {
-        let owner = units
-            .iter()
-            .enumerate()
-            .filter(|(_, unit)| p.starts_with(&unit.path[1..]))
-            .max_by_key(|(_, unit)| unit.path.len());
-        if let Some((u, _)) = owner {
-            paths[u].push(format!("/{}", p.trim_end_matches("index.html")));
-        }
+        let path = format!("/{}", p.trim_end_matches("index.html"));
+        paths
+            .entry(crate::counter::widget::unit_of(units, &path))
+            .or_default()
+            .push(path);
     }
     let units: Vec<serde_json::Value> = units
         .iter()
-        .zip(paths)
-        .map(|(unit, paths)| json!({ "id": unit.path, "paths": paths }))
+        .map(|unit| {
+            let paths = paths.remove(unit.path.as_str()).unwrap_or_default();
+            json!({ "id": unit.path, "paths": paths })
+        })
         .collect();
     let mut origins: Vec<String> = vec![base_origin(&site.base.origin)];
     if let Some(c) = &site.content.site.counter {
